@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+#include "err.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+
+int husk_fail(struct husk_err *err, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	if (errnum > 0 && n >= 0 && (size_t)n < sizeof(err->msg))
+		snprintf(err->msg + n, sizeof(err->msg) - (size_t)n, ": %s",
+			 strerror(errnum));
+	err->code = errnum > 0 ? -errnum : -EINVAL;
+	return err->code;
+}
+
+int husk_err_prefix(struct husk_err *err, const char *fmt, ...)
+{
+	char prefix[512], old[sizeof(err->msg)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(prefix, sizeof(prefix), fmt, ap);
+	va_end(ap);
+	memcpy(old, err->msg, sizeof(old));
+	snprintf(err->msg, sizeof(err->msg), "%s: %s", prefix, old);
+	if (err->code == 0)
+		err->code = -EINVAL;
+	return err->code;
+}
