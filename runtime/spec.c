@@ -544,7 +544,7 @@ int husk_spec_load(const char *bundle, struct husk_spec *spec,
 		   struct husk_err *err)
 {
 	_cleanup_free_ char *path = NULL, *json = NULL;
-	size_t len;
+	size_t len = 0;
 	int r;
 
 	husk_spec_init(spec);
