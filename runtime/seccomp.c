@@ -229,6 +229,11 @@ static int build(const struct husk_seccomp *sc, scmp_filter_ctx *out,
 	r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
 	if (r < 0)
 		r = husk_fail(err, -r, "seccomp: clear the NNP attribute");
+#if SCMP_VER_MAJOR > 2 || (SCMP_VER_MAJOR == 2 && SCMP_VER_MINOR >= 5)
+	/* The kernel's errno from seccomp_load(), not a generic ECANCELED. */
+	if (r == 0 && seccomp_attr_set(ctx, SCMP_FLTATR_API_SYSRAWRC, 1) < 0)
+		r = husk_fail(err, EINVAL, "seccomp: set SYSRAWRC");
+#endif
 	for (size_t i = 0; r == 0 && i < sc->architectures.n; i++)
 		r = add_arch(ctx, sc->architectures.v[i], err);
 	for (size_t i = 0; r == 0 && i < sc->flags.n; i++)
