@@ -103,12 +103,6 @@ int husk_caps_check(const struct husk_caps *caps, struct husk_err *err)
 	if (caps->effective & known & ~caps->permitted)
 		return fail_cap(caps->effective & known & ~caps->permitted,
 				"effective", "is not also in permitted", err);
-	if (caps->ambient & known & ~(caps->permitted & caps->inheritable))
-		return fail_cap(caps->ambient & known &
-					~(caps->permitted & caps->inheritable),
-				"ambient",
-				"is not also in permitted and inheritable",
-				err);
 	return 0;
 }
 
@@ -186,5 +180,12 @@ int husk_caps_apply(const struct husk_caps *caps, struct husk_err *err)
 		return r;
 	}
 	cap_free(c);
-	return apply_ambient(caps->ambient & known, err);
+	/*
+	 * The kernel only raises ambient caps that are both permitted and
+	 * inheritable.  `runc spec` itself lists ambient caps without
+	 * inheritable ones, and runc skips what it cannot raise: so do we.
+	 */
+	return apply_ambient(caps->ambient & caps->permitted &
+				     caps->inheritable & known,
+			     err);
 }

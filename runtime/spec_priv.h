@@ -108,7 +108,6 @@ void husk_process_init(struct husk_process *p);
 /* Capability name <-> number (libcap names, "CAP_" prefix optional). */
 int husk_cap_from_name(const char *name, int *cap);
 /* "CAP_CHOWN"; the caller frees. NULL on allocation failure. */
-char *husk_cap_name(int cap);
 
 /* Grow a typed array by one zeroed element; NULL on ENOMEM. */
 void *husk_array_grow(void *arr, size_t *n, size_t elem);

@@ -1,0 +1,428 @@
+/* SPDX-License-Identifier: MIT */
+/* create, start, run, state, kill, delete, list, spec. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../runtime/container.h"
+#include "../runtime/fsutil.h"
+#include "../runtime/state.h"
+#include "commands.h"
+
+#define USAGE_CREATE "create [--bundle DIR] [--pid-file FILE] [--console-socket PATH] [--preserve-fds N] ID"
+#define USAGE_RUN "run [--detach] [--bundle DIR] [--pid-file FILE] [--console-socket PATH] ID"
+
+static const struct {
+	const char *name;
+	int sig;
+} signals[] = {
+	{ "HUP", SIGHUP },   { "INT", SIGINT },	    { "QUIT", SIGQUIT },
+	{ "ILL", SIGILL },   { "TRAP", SIGTRAP },   { "ABRT", SIGABRT },
+	{ "BUS", SIGBUS },   { "FPE", SIGFPE },	    { "KILL", SIGKILL },
+	{ "USR1", SIGUSR1 }, { "SEGV", SIGSEGV },   { "USR2", SIGUSR2 },
+	{ "PIPE", SIGPIPE }, { "ALRM", SIGALRM },   { "TERM", SIGTERM },
+	{ "CHLD", SIGCHLD }, { "CONT", SIGCONT },   { "STOP", SIGSTOP },
+	{ "TSTP", SIGTSTP }, { "TTIN", SIGTTIN },   { "TTOU", SIGTTOU },
+	{ "URG", SIGURG },   { "XCPU", SIGXCPU },   { "XFSZ", SIGXFSZ },
+	{ "VTALRM", SIGVTALRM }, { "PROF", SIGPROF }, { "WINCH", SIGWINCH },
+	{ "IO", SIGIO },     { "PWR", SIGPWR },	    { "SYS", SIGSYS },
+};
+
+int cli_parse_signal(const char *s)
+{
+	char *end;
+	long n = strtol(s, &end, 10);
+
+	if (*s && !*end)
+		return n > 0 && n < NSIG ? (int)n : -1;
+	if (!strncasecmp(s, "SIG", 3))
+		s += 3;
+	for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
+		if (!strcasecmp(s, signals[i].name))
+			return signals[i].sig;
+	return -1;
+}
+
+const char *cli_one_id(int argc, char **argv, const char *usage)
+{
+	if (optind != argc - 1) {
+		cli_error("usage: husk %s", usage);
+		return NULL;
+	}
+	return argv[optind];
+}
+
+struct create_args {
+	const char *bundle;
+	const char *pid_file;
+	const char *console_socket;
+	int preserve_fds;
+	bool detach;
+	const char *id;
+};
+
+static int parse_create(int argc, char **argv, struct create_args *a,
+			const char *usage)
+{
+	static const struct option opts[] = {
+		{ "bundle", required_argument, NULL, 'b' },
+		{ "pid-file", required_argument, NULL, 'p' },
+		{ "console-socket", required_argument, NULL, 'c' },
+		{ "preserve-fds", required_argument, NULL, 'P' },
+		{ "detach", no_argument, NULL, 'd' },
+		{ "no-pivot", no_argument, NULL, 'N' },
+		{ "no-new-keyring", no_argument, NULL, 'N' },
+		{ "keep", no_argument, NULL, 'N' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	int c;
+
+	*a = (struct create_args){ .bundle = "." };
+	while ((c = getopt_long(argc, argv, "+b:dh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'b': a->bundle = optarg; break;
+		case 'p': a->pid_file = optarg; break;
+		case 'c': a->console_socket = optarg; break;
+		case 'P': a->preserve_fds = atoi(optarg); break;
+		case 'd': a->detach = true; break;
+		case 'N': break;
+		case 'h': printf("usage: husk %s\n", usage); exit(0);
+		default: cli_error("usage: husk %s", usage); return -1;
+		}
+	}
+	a->id = cli_one_id(argc, argv, usage);
+	return a->id ? 0 : -1;
+}
+
+/* Load the bundle's spec; @json gets its text for the state dir. */
+static int load_bundle(const char *bundle, char *abs, struct husk_spec *spec,
+		       char **json, struct husk_err *err)
+{
+	char path[PATH_MAX];
+	size_t len;
+
+	if (!realpath(bundle, abs))
+		return husk_fail(err, errno, "bundle %s", bundle);
+	if (snprintf(path, sizeof(path), "%s/config.json", abs) >=
+	    (int)sizeof(path))
+		return husk_fail(err, ENAMETOOLONG, "bundle %s", abs);
+	if (husk_read_file(path, json, &len, err) < 0)
+		return err->code;
+	return husk_spec_parse(*json, len, abs, spec, err);
+}
+
+static int create_container(const struct husk_global *g,
+			    const struct create_args *a, bool foreground,
+			    pid_t *pid, struct husk_err *err)
+{
+	char abs[PATH_MAX];
+	_cleanup_free_ char *json = NULL;
+	struct husk_spec spec;
+	int ret;
+
+	husk_spec_init(&spec);
+	ret = load_bundle(a->bundle, abs, &spec, &json, err);
+	if (ret == 0) {
+		struct husk_create_opts o = {
+			.root = g->root, .id = a->id, .bundle = abs,
+			.pid_file = a->pid_file,
+			.console_socket = a->console_socket,
+			.preserve_fds = a->preserve_fds, .spec = &spec,
+			.config_json = json, .foreground = foreground,
+			.console_fd = -1,
+		};
+		ret = husk_container_create(&o, pid, err);
+	}
+	husk_spec_free(&spec);
+	return ret;
+}
+
+int cmd_create(const struct husk_global *g, int argc, char **argv)
+{
+	struct create_args a;
+	struct husk_err err = { 0 };
+	pid_t pid;
+
+	if (parse_create(argc, argv, &a, USAGE_CREATE) < 0)
+		return 1;
+	if (create_container(g, &a, false, &pid, &err) < 0)
+		return cli_fail(&err);
+	return 0;
+}
+
+/*
+ * Foreground run: relay the signals we get to the init and exit as it
+ * did: its code, or 128+N when a signal N killed it.
+ */
+static int wait_foreground(const struct husk_global *g, const char *id,
+			   pid_t pid, const sigset_t *set)
+{
+	struct husk_err err = { 0 };
+	int status = 0;
+
+	for (;;) {
+		int sig = sigwaitinfo(set, NULL);
+
+		if (sig < 0)
+			continue;
+		if (sig != SIGCHLD) {
+			kill(pid, sig);
+			continue;
+		}
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			break;
+	}
+	if (husk_container_delete(g->root, id, true, &err) < 0)
+		cli_fail(&err);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+int cmd_run(const struct husk_global *g, int argc, char **argv)
+{
+	static const int relayed[] = { SIGCHLD, SIGINT, SIGTERM, SIGHUP,
+				       SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
+	struct create_args a;
+	struct husk_err err = { 0 };
+	sigset_t set, old;
+	pid_t pid;
+
+	if (parse_create(argc, argv, &a, USAGE_RUN) < 0)
+		return 1;
+	/* Block before create so no signal is lost; the init unblocks. */
+	sigemptyset(&set);
+	for (size_t i = 0; i < sizeof(relayed) / sizeof(relayed[0]); i++)
+		sigaddset(&set, relayed[i]);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	if (create_container(g, &a, !a.detach, &pid, &err) < 0)
+		return cli_fail(&err);
+	if (husk_container_start(g->root, a.id, &err) < 0) {
+		struct husk_err ignore = { 0 };
+
+		husk_container_delete(g->root, a.id, true, &ignore);
+		return cli_fail(&err);
+	}
+	if (a.detach)
+		return 0;
+	return wait_foreground(g, a.id, pid, &set);
+}
+
+int cmd_start(const struct husk_global *g, int argc, char **argv)
+{
+	struct husk_err err = { 0 };
+	const char *id;
+
+	if (argc > 1 && !strcmp(argv[1], "--help")) {
+		printf("usage: husk start ID\n");
+		return 0;
+	}
+	optind = 1;
+	id = cli_one_id(argc, argv, "start ID");
+	if (!id)
+		return 1;
+	if (husk_container_start(g->root, id, &err) < 0)
+		return cli_fail(&err);
+	return 0;
+}
+
+int cmd_state(const struct husk_global *g, int argc, char **argv)
+{
+	struct husk_err err = { 0 };
+	_cleanup_free_ char *json = NULL;
+	const char *id;
+
+	if (argc > 1 && !strcmp(argv[1], "--help")) {
+		printf("usage: husk state ID\n");
+		return 0;
+	}
+	optind = 1;
+	id = cli_one_id(argc, argv, "state ID");
+	if (!id)
+		return 1;
+	if (husk_container_state_json(g->root, id, &json, &err) < 0)
+		return cli_fail(&err);
+	printf("%s\n", json);
+	return 0;
+}
+
+int cmd_kill(const struct husk_global *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "all", no_argument, NULL, 'a' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct husk_err err = { 0 };
+	bool all = false;
+	int c, sig = SIGTERM;
+
+	while ((c = getopt_long(argc, argv, "+ah", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a': all = true; break;
+		case 'h': printf("usage: husk kill [--all] ID [SIGNAL]\n"); return 0;
+		default: cli_error("usage: husk kill [--all] ID [SIGNAL]"); return 1;
+		}
+	}
+	if (optind != argc - 1 && optind != argc - 2) {
+		cli_error("usage: husk kill [--all] ID [SIGNAL]");
+		return 1;
+	}
+	if (optind == argc - 2) {
+		sig = cli_parse_signal(argv[argc - 1]);
+		if (sig < 0) {
+			cli_error("kill: unknown signal \"%s\"", argv[argc - 1]);
+			return 1;
+		}
+	}
+	if (husk_container_kill(g->root, argv[optind], sig, all, &err) < 0)
+		return cli_fail(&err);
+	return 0;
+}
+
+int cmd_delete(const struct husk_global *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "force", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct husk_err err = { 0 };
+	bool force = false;
+	const char *id;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+fh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f': force = true; break;
+		case 'h': printf("usage: husk delete [--force] ID\n"); return 0;
+		default: cli_error("usage: husk delete [--force] ID"); return 1;
+		}
+	}
+	id = cli_one_id(argc, argv, "delete [--force] ID");
+	if (!id)
+		return 1;
+	if (husk_container_delete(g->root, id, force, &err) < 0)
+		return cli_fail(&err);
+	return 0;
+}
+
+static void list_row(const struct husk_state *st, enum husk_status s)
+{
+	printf("%-12s %-8d %-10s %-40s %-30s %s\n", st->id,
+	       s == HUSK_STATUS_STOPPED ? 0 : st->pid, husk_status_name(s),
+	       st->bundle ? st->bundle : "", st->created ? st->created : "",
+	       "root");
+}
+
+int cmd_list(const struct husk_global *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct husk_err err = { 0 };
+	struct husk_strv ids;
+	bool json = false, quiet = false;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "f:qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (strcmp(optarg, "json") && strcmp(optarg, "table")) {
+				cli_error("list: --format: want table or json");
+				return 1;
+			}
+			json = !strcmp(optarg, "json");
+			break;
+		case 'q': quiet = true; break;
+		case 'h': printf("usage: husk list [--format table|json] [-q]\n"); return 0;
+		default: cli_error("usage: husk list [--format table|json] [-q]"); return 1;
+		}
+	}
+	if (husk_state_list(g->root, &ids, &err) < 0)
+		return cli_fail(&err);
+	if (json)
+		printf("[");
+	else if (!quiet)
+		printf("%-12s %-8s %-10s %-40s %-30s %s\n", "ID", "PID",
+		       "STATUS", "BUNDLE", "CREATED", "OWNER");
+	for (size_t i = 0, shown = 0; i < ids.n; i++) {
+		struct husk_state st;
+		enum husk_status s;
+
+		if (husk_state_read(g->root, ids.v[i], &st, &err) < 0) {
+			husk_state_free(&st);
+			continue;
+		}
+		s = husk_container_status(&st);
+		if (quiet) {
+			printf("%s\n", st.id);
+		} else if (json) {
+			char *obj = husk_state_to_json(&st, s, 0);
+
+			printf("%s%s", shown++ ? "," : "", obj ? obj : "{}");
+			free(obj);
+		} else {
+			list_row(&st, s);
+		}
+		husk_state_free(&st);
+	}
+	if (json)
+		printf("]\n");
+	husk_strv_free(&ids);
+	return 0;
+}
+
+int cmd_spec(const struct husk_global *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "bundle", required_argument, NULL, 'b' },
+		{ "rootless", no_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	const char *bundle = ".";
+	struct husk_err err = { 0 };
+	struct husk_spec spec;
+	_cleanup_free_ char *json = NULL;
+	char path[PATH_MAX];
+	int c;
+
+	(void)g;
+	while ((c = getopt_long(argc, argv, "b:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'b': bundle = optarg; break;
+		case 'r': break;
+		case 'h': printf("usage: husk spec [--bundle DIR]\n"); return 0;
+		default: cli_error("usage: husk spec [--bundle DIR]"); return 1;
+		}
+	}
+	if (snprintf(path, sizeof(path), "%s/config.json", bundle) >=
+	    (int)sizeof(path)) {
+		cli_error("spec: bundle path too long");
+		return 1;
+	}
+	if (access(path, F_OK) == 0) {
+		cli_error("spec: %s exists; remove it first", path);
+		return 1;
+	}
+	husk_spec_init(&spec);
+	if (husk_spec_default(&spec, &err) == 0)
+		json = husk_spec_to_json(&spec, &err);
+	husk_spec_free(&spec);
+	if (!json)
+		return cli_fail(&err);
+	if (husk_write_file_atomic(path, json, strlen(json), 0644, &err) < 0)
+		return cli_fail(&err);
+	return 0;
+}

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/* The command table's entries, one file of cli/ per family. */
+#ifndef HUSK_COMMANDS_H
+#define HUSK_COMMANDS_H
+
+#include "cli.h"
+
+int cmd_create(const struct husk_global *g, int argc, char **argv);
+int cmd_start(const struct husk_global *g, int argc, char **argv);
+int cmd_run(const struct husk_global *g, int argc, char **argv);
+int cmd_state(const struct husk_global *g, int argc, char **argv);
+int cmd_kill(const struct husk_global *g, int argc, char **argv);
+int cmd_delete(const struct husk_global *g, int argc, char **argv);
+int cmd_list(const struct husk_global *g, int argc, char **argv);
+int cmd_spec(const struct husk_global *g, int argc, char **argv);
+
+/* "TERM", "SIGTERM", "15" -> 15; -1 if unknown. */
+int cli_parse_signal(const char *s);
+/* Exactly one positional ID after the flags, else usage error. */
+const char *cli_one_id(int argc, char **argv, const char *usage);
+
+#endif

@@ -1,0 +1,303 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `create`, the parent side.  Every kernel object is recorded in the state
+ * dir before it is made; any failure tears down what was made, through the
+ * same husk_container_teardown() that `delete --force` uses.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../cgroup/cgroup.h"
+#include "../net/net.h"
+#include "../ns/ns.h"
+#include "../overlay/overlay.h"
+#include "container.h"
+#include "fsutil.h"
+#include "init.h"
+#include "internal.h"
+#include "security.h"
+#include "sync.h"
+
+struct create {
+	const struct husk_create_opts *o;
+	const struct husk_spec *spec;
+	struct husk_state st;
+	char dir[PATH_MAX];
+	int lock_fd;
+	int sync[2];
+	int fifo_fd;
+	int console_fd;
+	struct husk_cgroup *cg;
+};
+
+static bool wants_network(const struct husk_spec *s)
+{
+	const struct husk_namespace *net = husk_spec_ns(s, HUSK_NS_NET);
+
+	return s->net.network && strcmp(s->net.network, "none") &&
+	       strcmp(s->net.network, "host") && net && !net->path;
+}
+
+/* Configuration errors that need no kernel object are reported first. */
+static int check_spec(const struct husk_create_opts *o, struct husk_err *err)
+{
+	const struct husk_spec *s = o->spec;
+	const struct husk_namespace *mnt = husk_spec_ns(s, HUSK_NS_MOUNT);
+
+	if (!s->root_path)
+		return husk_fail(err, 0, "config.json: root.path: required");
+	if (!mnt || mnt->path)
+		return husk_fail(err, 0,
+				 "config.json: linux.namespaces: husk needs a "
+				 "new mount namespace");
+	if (husk_spec_ns(s, HUSK_NS_TIME))
+		return husk_fail(err, 0, "config.json: linux.namespaces: "
+					 "time namespaces are not supported");
+	if (s->process.args.n == 0)
+		return husk_fail(err, 0, "config.json: process.args: required");
+	if (s->process.terminal && !o->console_socket && o->console_fd < 0)
+		return husk_fail(err, 0,
+				 "process.terminal is true: --console-socket "
+				 "is required");
+	if (husk_caps_check(&s->process.caps, err) < 0 ||
+	    husk_sysctl_check(&s->sysctl, husk_spec_ns(s, HUSK_NS_NET),
+			      husk_spec_ns(s, HUSK_NS_IPC),
+			      husk_spec_ns(s, HUSK_NS_UTS), err) < 0 ||
+	    husk_lsm_check(&s->process, s->mount_label, err) < 0)
+		return err->code;
+	if (s->seccomp && husk_seccomp_validate(s->seccomp, err) < 0)
+		return err->code;
+	return 0;
+}
+
+static void now_rfc3339(char *buf, size_t len)
+{
+	struct timespec ts;
+	struct tm tm;
+	size_t n;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, len - n, ".%09ldZ", ts.tv_nsec);
+}
+
+static int record_state(struct create *c, struct husk_err *err)
+{
+	const struct husk_spec *s = c->spec;
+	char created[64], cgpath[PATH_MAX], cfg[PATH_MAX];
+
+	now_rfc3339(created, sizeof(created));
+	if (husk_container_cgroup_path(s, c->o->id, cgpath, sizeof(cgpath),
+				       err) < 0)
+		return err->code;
+	c->st.bundle = strdup(c->o->bundle);
+	c->st.rootfs = strdup(s->root_path);
+	c->st.created = strdup(created);
+	c->st.cgroup_path = strdup(cgpath);
+	c->st.network = wants_network(s) ? strdup(s->net.network) : NULL;
+	c->st.overlay = s->overlay.lowers.n > 0;
+	for (size_t i = 0; i < s->annotations.n; i++)
+		husk_kvv_set(&c->st.annotations, s->annotations.v[i].key,
+			     s->annotations.v[i].value);
+	if (!c->st.bundle || !c->st.rootfs || !c->st.created ||
+	    !c->st.cgroup_path)
+		return husk_fail(err, ENOMEM, "record state");
+	if (husk_state_write(c->o->root, &c->st, err) < 0)
+		return err->code;
+	if (!c->o->config_json)
+		return 0;
+	if (husk_state_path(c->o->root, c->o->id, "config.json", cfg,
+			    sizeof(cfg), err) < 0)
+		return err->code;
+	return husk_write_file_atomic(cfg, c->o->config_json,
+				      strlen(c->o->config_json), 0600, err);
+}
+
+static int make_cgroup(struct create *c, struct husk_err *err)
+{
+	if (husk_cgroup_open(c->st.cgroup_path, true, &c->cg, err) < 0)
+		return err->code;
+	if (c->spec->has_resources &&
+	    husk_cgroup_apply(c->cg, &c->spec->resources, err) < 0)
+		return err->code;
+	return 0;
+}
+
+static int make_fifo(struct create *c, struct husk_err *err)
+{
+	char path[PATH_MAX];
+
+	if (husk_state_path(c->o->root, c->o->id, "exec.fifo", path,
+			    sizeof(path), err) < 0)
+		return err->code;
+	/* 0622: the init may already run as its final uid when it opens it. */
+	if (mkfifo(path, 0622) < 0)
+		return husk_fail(err, errno, "mkfifo %s", path);
+	c->fifo_fd = open(path, O_PATH | O_CLOEXEC);
+	if (c->fifo_fd < 0)
+		return husk_fail(err, errno, "open %s", path);
+	return 0;
+}
+
+static int connect_console(struct create *c, struct husk_err *err)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+
+	if (!c->o->console_socket) {
+		c->console_fd = c->o->console_fd;
+		return 0;
+	}
+	if (strlen(c->o->console_socket) >= sizeof(addr.sun_path))
+		return husk_fail(err, ENAMETOOLONG, "console socket %s",
+				 c->o->console_socket);
+	strcpy(addr.sun_path, c->o->console_socket);
+	c->console_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (c->console_fd < 0 ||
+	    connect(c->console_fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
+		return husk_fail(err, errno, "connect console socket %s",
+				 c->o->console_socket);
+	return 0;
+}
+
+static int spawn_init(struct create *c, pid_t *pid, struct husk_err *err)
+{
+	const struct husk_spec *s = c->spec;
+	int flags = husk_ns_clone_flags(s);
+	struct husk_init_args a = {
+		.spec = s, .state_dir = c->dir, .cg = c->cg,
+		.fifo_fd = c->fifo_fd, .console_fd = c->console_fd,
+		.preserve_fds = c->o->preserve_fds,
+		.userns = (flags & CLONE_NEWUSER) != 0,
+	};
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, c->sync) < 0)
+		return husk_fail(err, errno, "socketpair");
+	/* setns(CLONE_NEWPID) only affects children: join before clone. */
+	if (husk_ns_join_paths(s, true, err) < 0)
+		return err->code;
+	/* Fork-like clone: the child runs on a copy of our stack. */
+	*pid = (pid_t)syscall(SYS_clone, (unsigned long)flags | SIGCHLD, NULL,
+			      NULL, NULL, NULL);
+	if (*pid < 0)
+		return husk_fail(err, errno, "clone");
+	if (*pid == 0) {
+		/* The flock belongs to this create, not to the container. */
+		close(c->lock_fd);
+		close(c->sync[0]);
+		a.sync_fd = c->sync[1];
+		husk_init_run(&a);
+	}
+	close(c->sync[1]);
+	c->sync[1] = -1;
+	return 0;
+}
+
+static int write_pid_file(const char *path, pid_t pid, struct husk_err *err)
+{
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), "%d", pid);
+
+	return husk_write_file_atomic(path, buf, (size_t)n, 0644, err);
+}
+
+/* The parent's half of the dance, once the init exists. */
+static int drive_init(struct create *c, pid_t pid, struct husk_err *err)
+{
+	int fd = c->sync[0];
+
+	c->st.pid = pid;
+	c->st.start_time = husk_proc_start_time(pid);
+	if (husk_state_write(c->o->root, &c->st, err) < 0)
+		return err->code;
+	if (husk_ns_write_idmaps(pid, c->spec, err) < 0 ||
+	    husk_cgroup_enter(c->cg, pid, err) < 0)
+		return err->code;
+	if (c->st.network &&
+	    husk_net_attach(c->o->root, c->o->id, &c->spec->net, pid, c->dir,
+			    err) < 0)
+		return err->code;
+	if (husk_sync_send(fd, HUSK_SYNC_GO, err) < 0 ||
+	    husk_sync_wait(fd, HUSK_SYNC_MOUNTED, err) < 0)
+		return err->code;
+	if (husk_container_run_hooks(c->spec, &c->st, HUSK_HOOK_PRESTART,
+				     err) < 0 ||
+	    husk_container_run_hooks(c->spec, &c->st,
+				     HUSK_HOOK_CREATE_RUNTIME, err) < 0)
+		return err->code;
+	if (husk_sync_send(fd, HUSK_SYNC_HOOKS_DONE, err) < 0 ||
+	    husk_sync_wait(fd, HUSK_SYNC_READY, err) < 0)
+		return err->code;
+	if (c->o->pid_file && write_pid_file(c->o->pid_file, pid, err) < 0)
+		return err->code;
+	return 0;
+}
+
+static void create_release(struct create *c)
+{
+	if (c->sync[0] >= 0)
+		close(c->sync[0]);
+	if (c->sync[1] >= 0)
+		close(c->sync[1]);
+	if (c->fifo_fd >= 0)
+		close(c->fifo_fd);
+	if (c->console_fd >= 0 && c->console_fd != c->o->console_fd)
+		close(c->console_fd);
+	if (c->cg)
+		husk_cgroup_free(c->cg);
+	husk_state_free(&c->st);
+}
+
+int husk_container_create(const struct husk_create_opts *o, pid_t *pid,
+			  struct husk_err *err)
+{
+	struct create c = { .o = o, .spec = o->spec, .sync = { -1, -1 },
+			    .fifo_fd = -1, .console_fd = -1,
+			    .lock_fd = -1 };
+	pid_t child = 0;
+	int ret;
+
+	*pid = 0;
+	if (husk_id_validate(o->id, err) < 0 || check_spec(o, err) < 0)
+		return err->code;
+	if (husk_state_create(o->root, o->id, &c.lock_fd, err) < 0)
+		return err->code;
+	c.st.id = strdup(o->id);
+	if (!c.st.id ||
+	    husk_state_path(o->root, o->id, NULL, c.dir, sizeof(c.dir), err) < 0 ||
+	    record_state(&c, err) < 0 || make_cgroup(&c, err) < 0 ||
+	    make_fifo(&c, err) < 0 || connect_console(&c, err) < 0 ||
+	    spawn_init(&c, &child, err) < 0 || drive_init(&c, child, err) < 0)
+		goto fail;
+	*pid = child;
+	create_release(&c);
+	close(c.lock_fd);
+	return 0;
+fail:
+	if (child > 0) {
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+	}
+	{
+		struct husk_err ignore = { 0 };
+
+		c.st.pid = 0; /* reaped above: nothing left to signal */
+		husk_container_teardown(o->root, &c.st, false, &ignore);
+	}
+	create_release(&c);
+	ret = err->code;
+	close(c.lock_fd);
+	return ret;
+}

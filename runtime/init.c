@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The container init, from clone() to execve().  It runs in the new
+ * namespaces and reports every failure to the parent over the sync socket
+ * as one line naming the step, so the parent can print it and roll back.
+ */
+#include "init.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../ns/ns.h"
+#include "rootfs.h"
+#include "security.h"
+#include "sync.h"
+
+static const char *env_get(char *const env[], const char *name)
+{
+	size_t len = strlen(name);
+
+	for (size_t i = 0; env && env[i]; i++)
+		if (!strncmp(env[i], name, len) && env[i][len] == '=')
+			return env[i] + len + 1;
+	return NULL;
+}
+
+static int check_exec(const char *path, const char *file, struct husk_err *err)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return husk_fail(err, errno, "exec: \"%s\": stat %s", file, path);
+	if (S_ISDIR(st.st_mode))
+		return husk_fail(err, EACCES, "exec: \"%s\": is a directory", file);
+	if (access(path, X_OK) < 0)
+		return husk_fail(err, errno, "exec: \"%s\"", file);
+	return 0;
+}
+
+int husk_find_executable(const char *file, char *const env[], char *out,
+			 size_t len, struct husk_err *err)
+{
+	const char *path = env_get(env, "PATH");
+
+	if (strchr(file, '/')) {
+		if ((size_t)snprintf(out, len, "%s", file) >= len)
+			return husk_fail(err, ENAMETOOLONG, "exec: \"%s\"", file);
+		return check_exec(out, file, err);
+	}
+	if (!path)
+		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	while (*path) {
+		size_t n = strcspn(path, ":");
+
+		if ((size_t)snprintf(out, len, "%.*s/%s", (int)n,
+				     n ? path : ".", file) < len &&
+		    access(out, X_OK) == 0) {
+			struct stat st;
+
+			if (stat(out, &st) == 0 && !S_ISDIR(st.st_mode))
+				return 0;
+		}
+		path += n;
+		if (*path == ':')
+			path++;
+	}
+	return husk_fail(err, ENOENT,
+			 "exec: \"%s\": executable file not found in $PATH",
+			 file);
+}
+
+static int set_names(const struct husk_spec *s, struct husk_err *err)
+{
+	if (s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0)
+		return husk_fail(err, errno, "sethostname %s", s->hostname);
+	if (s->domainname &&
+	    setdomainname(s->domainname, strlen(s->domainname)) < 0)
+		return husk_fail(err, errno, "setdomainname %s", s->domainname);
+	return 0;
+}
+
+/* The cwd must resolve inside the new root (CVE-2024-21626 class). */
+static int enter_cwd(const char *cwd, struct husk_err *err)
+{
+	char buf[PATH_MAX];
+
+	if (chdir(cwd) < 0)
+		return husk_fail(err, errno, "chdir to cwd %s", cwd);
+	if (!getcwd(buf, sizeof(buf)) || buf[0] != '/')
+		return husk_fail(err, EPERM, "cwd %s is outside the container",
+				 cwd);
+	return 0;
+}
+
+/* Until the parent hands over, a dead parent means a dead container. */
+static int watch_parent(pid_t parent, struct husk_err *err)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		return husk_fail(err, errno, "prctl PR_SET_PDEATHSIG");
+	if (getppid() != parent)
+		return husk_fail(err, ESRCH, "husk exited during create");
+	return 0;
+}
+
+static int setup_in_namespaces(const struct husk_init_args *a,
+			       struct husk_err *err)
+{
+	const struct husk_spec *s = a->spec;
+	struct husk_rootfs r = { .spec = s, .state_dir = a->state_dir,
+				 .cg = a->cg, .userns = a->userns };
+
+	if (a->userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) &&
+	    errno != EINVAL)
+		return husk_fail(err, errno, "become root in the user namespace");
+	if (husk_ns_join_paths(s, false, err) < 0)
+		return err->code;
+	if (setsid() < 0)
+		return husk_fail(err, errno, "setsid");
+	if (husk_rootfs_prepare(&r, err) < 0)
+		return err->code;
+	if (husk_sync_send(a->sync_fd, HUSK_SYNC_MOUNTED, err) < 0 ||
+	    husk_sync_wait(a->sync_fd, HUSK_SYNC_HOOKS_DONE, err) < 0)
+		return err->code;
+	if (husk_rootfs_pivot(&r, err) < 0 || husk_rootfs_finish(&r, err) < 0)
+		return err->code;
+	if (set_names(s, err) < 0 || husk_sysctl_apply(&s->sysctl, err) < 0)
+		return err->code;
+	return enter_cwd(s->process.cwd ? s->process.cwd : "/", err);
+}
+
+/* Block until `husk start` opens the fifo for reading. */
+static int wait_for_start(int fifo_fd, struct husk_err *err)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fifo_fd);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return husk_fail(err, errno, "open exec fifo");
+	if (write(fd, "0", 1) != 1) {
+		close(fd);
+		return husk_fail(err, errno, "write exec fifo");
+	}
+	close(fd);
+	close(fifo_fd);
+	return 0;
+}
+
+_Noreturn void husk_init_run(const struct husk_init_args *a)
+{
+	const struct husk_process *p = &a->spec->process;
+	struct husk_err err = { 0 };
+	char exe[PATH_MAX];
+	int keep[2] = { a->sync_fd, a->fifo_fd };
+	sigset_t none;
+
+	/* husk run blocked the signals it relays; the process gets none blocked. */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (watch_parent(getppid(), &err) < 0 ||
+	    husk_sync_wait(a->sync_fd, HUSK_SYNC_GO, &err) < 0 ||
+	    setup_in_namespaces(a, &err) < 0 ||
+	    husk_find_executable(p->args.v[0], p->env.v, exe, sizeof(exe),
+				 &err) < 0 ||
+	    husk_close_fds_from(3 + a->preserve_fds, keep, 2, &err) < 0)
+		goto fail;
+	/* From here on the container outlives husk create. */
+	if (prctl(PR_SET_PDEATHSIG, 0) < 0) {
+		husk_fail(&err, errno, "prctl PR_SET_PDEATHSIG");
+		goto fail;
+	}
+	if (husk_sync_send(a->sync_fd, HUSK_SYNC_READY, &err) < 0)
+		goto fail;
+	close(a->sync_fd);
+	if (wait_for_start(a->fifo_fd, &err) < 0 ||
+	    husk_process_finalize(p, a->spec->seccomp, &err) < 0)
+		goto late_fail;
+	execve(exe, p->args.v, p->env.v);
+	husk_fail(&err, errno, "exec %s", exe);
+late_fail:
+	/* The parent is gone: the process's own stderr is all we have. */
+	dprintf(STDERR_FILENO, "husk: %s\n", err.msg);
+	_exit(err.code == -ENOENT ? 127 : err.code == -EACCES ? 126 : 1);
+fail:
+	husk_sync_send_error(a->sync_fd, &err);
+	_exit(1);
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/* The container init: what the cloned child does until execve. */
+#ifndef HUSK_INIT_H
+#define HUSK_INIT_H
+
+#include <stdbool.h>
+
+#include "spec.h"
+
+struct husk_cgroup;
+
+struct husk_init_args {
+	const struct husk_spec *spec;
+	const char *state_dir;
+	struct husk_cgroup *cg;
+	int sync_fd;	  /* our end of the sync socketpair */
+	int fifo_fd;	  /* O_PATH fd of exec.fifo */
+	int console_fd;	  /* connected console socket, or -1 */
+	int preserve_fds; /* extra fds after stdio handed to the process */
+	bool userns;	  /* a new user namespace was made */
+};
+
+/* Never returns: execs the process, or reports the failure and exits. */
+_Noreturn void husk_init_run(const struct husk_init_args *a);
+
+/*
+ * Find @file the way execvp would, using PATH from @env; the message of a
+ * failure is what podman maps to exit codes 126/127.
+ */
+int husk_find_executable(const char *file, char *const env[], char *out,
+			 size_t len, struct husk_err *err);
+
+#endif

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+#include "sync.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/socket.h>
+
+struct sync_msg {
+	int32_t step;
+	int32_t code;
+	char msg[sizeof(((struct husk_err *)0)->msg)];
+};
+
+int husk_sync_send(int fd, enum husk_sync_step step, struct husk_err *err)
+{
+	struct sync_msg m = { .step = (int32_t)step };
+
+	if (send(fd, &m, offsetof(struct sync_msg, msg), MSG_NOSIGNAL) < 0)
+		return husk_fail(err, errno, "sync step %d", step);
+	return 0;
+}
+
+void husk_sync_send_error(int fd, const struct husk_err *failure)
+{
+	struct sync_msg m = { .step = HUSK_SYNC_ERROR, .code = failure->code };
+	size_t len = strnlen(failure->msg, sizeof(m.msg) - 1);
+
+	memcpy(m.msg, failure->msg, len);
+	m.msg[len] = '\0';
+	(void)!send(fd, &m, offsetof(struct sync_msg, msg) + len + 1,
+		    MSG_NOSIGNAL);
+}
+
+int husk_sync_wait(int fd, enum husk_sync_step step, struct husk_err *err)
+{
+	struct sync_msg m;
+	ssize_t n;
+
+	do
+		n = recv(fd, &m, sizeof(m), 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return husk_fail(err, errno, "sync: waiting for step %d", step);
+	if (n < (ssize_t)offsetof(struct sync_msg, msg))
+		return husk_fail(err, EPIPE,
+				 "container init exited before step %d", step);
+	if (m.step == HUSK_SYNC_ERROR) {
+		m.msg[sizeof(m.msg) - 1] = '\0';
+		memcpy(err->msg, m.msg, sizeof(err->msg));
+		err->code = m.code < 0 ? m.code : -EINVAL;
+		return err->code;
+	}
+	if (m.step != (int32_t)step)
+		return husk_fail(err, EPROTO, "sync: got step %d, wanted %d",
+				 m.step, step);
+	return 0;
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Parent <-> container init synchronisation over a SOCK_SEQPACKET pair.
+ * Each message is one record: a numbered step, or an error carrying the
+ * child's errno and message, which the parent prints and rolls back on.
+ */
+#ifndef HUSK_SYNC_H
+#define HUSK_SYNC_H
+
+#include <stdint.h>
+
+#include "err.h"
+
+enum husk_sync_step {
+	HUSK_SYNC_GO = 1,   /* parent -> child: ids mapped, cgroup, network done */
+	HUSK_SYNC_MOUNTED,  /* child -> parent: mounts done, before pivot_root */
+	HUSK_SYNC_HOOKS_DONE, /* parent -> child: createRuntime hooks ran */
+	HUSK_SYNC_READY,    /* child -> parent: about to wait on exec.fifo */
+	HUSK_SYNC_ERROR,    /* child -> parent: failed, message follows */
+};
+
+int husk_sync_send(int fd, enum husk_sync_step step, struct husk_err *err);
+/* Report a failure to the other side (best effort). */
+void husk_sync_send_error(int fd, const struct husk_err *failure);
+/*
+ * Wait for @step.  An error record from the other side becomes our error;
+ * EOF means the other side died.
+ */
+int husk_sync_wait(int fd, enum husk_sync_step step, struct husk_err *err);
+
+#endif
