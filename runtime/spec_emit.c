@@ -4,6 +4,7 @@
  * into an equal struct; optional values that are unset are left out.
  */
 #include "spec_priv.h"
+#include "security.h"
 
 #include <errno.h>
 #include <string.h>
@@ -73,14 +74,13 @@ static json_t *caps_json(uint64_t mask)
 	json_t *a = json_array();
 
 	for (int cap = 0; a && cap < 64; cap++) {
-		char *name;
+		char name[64];
 
 		if (!(mask & (1ULL << cap)))
 			continue;
-		name = husk_cap_name(cap);
+		husk_cap_name(cap, name, sizeof(name));
 		if (json_array_append_new(a, json_string(name)) < 0)
 			json_decref(a), a = NULL;
-		free(name);
 	}
 	return a;
 }

@@ -271,21 +271,6 @@ int husk_cap_from_name(const char *name, int *cap)
 	return 0;
 }
 
-char *husk_cap_name(int cap)
-{
-	char *n = cap_to_name(cap), *s;
-
-	if (!n)
-		return NULL;
-	s = strdup(n);
-	cap_free(n);
-	if (!s)
-		return NULL;
-	for (char *p = s; *p; p++)
-		*p = (char)toupper((unsigned char)*p);
-	return s;
-}
-
 /* ---- namespaces ---- */
 
 static const struct {

@@ -11,6 +11,7 @@
 #include <sys/resource.h>
 #include <linux/capability.h>
 
+#include "../../runtime/security.h"
 #include "../../runtime/spec.h"
 #include "unit.h"
 
@@ -596,5 +597,19 @@ TEST(spec_to_json_minimal)
 	CHECK(j && strstr(j, "\"process\"") == NULL);
 	CHECK(j && strstr(j, "\"linux\"") == NULL);
 	free(j);
+	husk_spec_free(&s);
+}
+
+/* The default profile must build with libseccomp on this architecture. */
+TEST(spec_default_seccomp_builds)
+{
+	struct husk_spec s;
+	struct husk_err err;
+
+	CHECK_INT(husk_spec_default(&s, &err), 0);
+	husk_err_clear(&err);
+	CHECK_INT(husk_seccomp_validate(s.seccomp, &err), 0);
+	if (err.code)
+		unit_fail(__FILE__, __LINE__, err.msg);
 	husk_spec_free(&s);
 }
