@@ -127,6 +127,8 @@ static int parse_rlimit(struct jctx *c, json_t *o, void *elem)
 		r = jget_u64(c, o, "soft", true, &rl->soft);
 	if (r == 0)
 		r = jget_u64(c, o, "hard", true, &rl->hard);
+	if (r == 0 && rl->soft > rl->hard)
+		r = jfail(c, "soft limit exceeds hard limit");
 	free(type);
 	return r;
 }

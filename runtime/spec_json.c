@@ -55,7 +55,8 @@ void jpop(struct jctx *c, size_t mark)
 	c->path[mark] = '\0';
 }
 
-static int jvfail(struct jctx *c, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static int
+jvfail(struct jctx *c, const char *fmt, va_list ap)
 {
 	char what[512];
 

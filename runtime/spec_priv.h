@@ -105,9 +105,11 @@ void husk_seccomp_free(struct husk_seccomp *s);
 void husk_hooks_free(struct husk_hooks *h);
 void husk_process_init(struct husk_process *p);
 
-/* Capability name <-> number (libcap names, "CAP_" prefix optional). */
+/*
+ * Capability name -> number (libcap names, "CAP_" prefix optional).  The
+ * way back is husk_cap_name() in security.h.
+ */
 int husk_cap_from_name(const char *name, int *cap);
-/* "CAP_CHOWN"; the caller frees. NULL on allocation failure. */
 
 /* Grow a typed array by one zeroed element; NULL on ENOMEM. */
 void *husk_array_grow(void *arr, size_t *n, size_t elem);

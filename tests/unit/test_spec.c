@@ -453,6 +453,10 @@ TEST(spec_errors_types)
 	EXPECT_ERR("{" PROC("\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\","
 			    "\"soft\":1}]") "}",
 		   "config.json: process.rlimits[0].hard: required");
+	EXPECT_ERR("{" PROC("\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\","
+			    "\"soft\":2,\"hard\":1}]") "}",
+		   "config.json: process.rlimits[0]: soft limit exceeds hard "
+		   "limit");
 	EXPECT_ERR("{" PROC("\"rlimits\":[3]") "}",
 		   "config.json: process.rlimits[0]: expected object");
 	EXPECT_ERR("{" MIN ",\"hostname\":false}",
