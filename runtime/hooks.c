@@ -16,12 +16,12 @@
 #define HOOK_OUT_KEEP 512 /* bytes of stdout/stderr kept for messages */
 
 static const char *const kind_names[HUSK_HOOK_COUNT] = {
-	[HUSK_HOOK_PRESTART] = "prestart",
-	[HUSK_HOOK_CREATE_RUNTIME] = "createRuntime",
-	[HUSK_HOOK_CREATE_CONTAINER] = "createContainer",
-	[HUSK_HOOK_START_CONTAINER] = "startContainer",
-	[HUSK_HOOK_POSTSTART] = "poststart",
-	[HUSK_HOOK_POSTSTOP] = "poststop",
+    [HUSK_HOOK_PRESTART] = "prestart",
+    [HUSK_HOOK_CREATE_RUNTIME] = "createRuntime",
+    [HUSK_HOOK_CREATE_CONTAINER] = "createContainer",
+    [HUSK_HOOK_START_CONTAINER] = "startContainer",
+    [HUSK_HOOK_POSTSTART] = "poststart",
+    [HUSK_HOOK_POSTSTOP] = "poststop",
 };
 
 const char *husk_hook_kind_name(enum husk_hook_kind kind)
@@ -49,8 +49,10 @@ static int state_pipe(const char *state, int *out, struct husk_err *err)
 	if (len > 65536 && fcntl(p[1], F_SETPIPE_SZ, (int)len) < 0) {
 		close(p[0]);
 		close(p[1]);
-		return husk_fail(err, errno, "state of %zu bytes for the hook's "
-				 "stdin", len);
+		return husk_fail(err, errno,
+				 "state of %zu bytes for the hook's "
+				 "stdin",
+				 len);
 	}
 	if (len && write(p[1], state, len) != (ssize_t)len) {
 		close(p[0]);
@@ -65,7 +67,7 @@ static int state_pipe(const char *state, int *out, struct husk_err *err)
 static __attribute__((noreturn)) void exec_hook(const struct husk_hook *hook,
 						int in, int out, int errfd)
 {
-	char *argv0[] = { hook->path, NULL }, *noenv[] = { NULL };
+	char *argv0[] = {hook->path, NULL}, *noenv[] = {NULL};
 	struct husk_err err;
 	sigset_t none;
 
@@ -133,12 +135,12 @@ static bool wait_hook(int pidfd, struct capture *cap, size_t ncap,
 	long long deadline = timeout > 0 ? now_ms() + timeout * 1000 : -1;
 
 	for (;;) {
-		struct pollfd pfd[3] = { { .fd = pidfd, .events = POLLIN } };
+		struct pollfd pfd[3] = {{.fd = pidfd, .events = POLLIN}};
 		int wait_ms = -1;
 
 		for (size_t i = 0; i < ncap; i++)
-			pfd[i + 1] = (struct pollfd){ .fd = cap[i].fd,
-						      .events = POLLIN };
+			pfd[i + 1] =
+			    (struct pollfd){.fd = cap[i].fd, .events = POLLIN};
 		if (deadline >= 0) {
 			long long left = deadline - now_ms();
 
@@ -172,19 +174,19 @@ static int hook_result(const struct husk_hook *hook, int status,
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
 	if (WIFSIGNALED(status))
-		return husk_fail(err, 0, "hook %s was killed by signal %d (%s)%s%s",
-				 hook->path, WTERMSIG(status),
-				 strsignal(WTERMSIG(status)), *why ? ": " : "",
-				 why);
+		return husk_fail(
+		    err, 0, "hook %s was killed by signal %d (%s)%s%s",
+		    hook->path, WTERMSIG(status), strsignal(WTERMSIG(status)),
+		    *why ? ": " : "", why);
 	return husk_fail(err, 0, "hook %s exited with status %d%s%s",
 			 hook->path, WEXITSTATUS(status), *why ? ": " : "",
 			 why);
 }
 
-static int spawn_hook(const struct husk_hook *hook, int in,
-		      struct capture *cap, pid_t *pid, struct husk_err *err)
+static int spawn_hook(const struct husk_hook *hook, int in, struct capture *cap,
+		      pid_t *pid, struct husk_err *err)
 {
-	int out[2] = { -1, -1 }, errp[2] = { -1, -1 };
+	int out[2] = {-1, -1}, errp[2] = {-1, -1};
 
 	if (pipe2(out, O_CLOEXEC | O_NONBLOCK) < 0 ||
 	    pipe2(errp, O_CLOEXEC | O_NONBLOCK) < 0) {
@@ -211,7 +213,7 @@ static int spawn_hook(const struct husk_hook *hook, int in,
 int husk_hook_run(const struct husk_hook *hook, const char *state_json,
 		  struct husk_err *err)
 {
-	struct capture cap[2] = { { .fd = -1 }, { .fd = -1 } };
+	struct capture cap[2] = {{.fd = -1}, {.fd = -1}};
 	_cleanup_close_ int in = -1, pidfd = -1;
 	pid_t pid = -1;
 	int status = 0, r;
@@ -232,8 +234,9 @@ int husk_hook_run(const struct husk_hook *hook, const char *state_json,
 				      hook->path);
 			kill(pid, SIGKILL);
 		} else if (!wait_hook(pidfd, cap, 2,
-				      hook->timeout == HUSK_UNSET ?
-					      0 : hook->timeout)) {
+				      hook->timeout == HUSK_UNSET
+					  ? 0
+					  : hook->timeout)) {
 			kill(-pid, SIGKILL);
 			kill(pid, SIGKILL);
 			r = husk_fail(err, 0, "hook %s timed out after %lld s",

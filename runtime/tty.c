@@ -18,7 +18,7 @@
 
 int husk_console_connect(const char *path, int *sock, struct husk_err *err)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	_cleanup_close_ int fd = -1;
 
 	if (strlen(path) >= sizeof(sa.sun_path))
@@ -39,12 +39,12 @@ int husk_send_fd(int sock, int fd, const char *name, struct husk_err *err)
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
-	} ctl = { 0 };
-	struct iovec iov = { .iov_base = (void *)name,
-			     .iov_len = strlen(name) };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
-			      .msg_control = ctl.buf,
-			      .msg_controllen = sizeof(ctl.buf) };
+	} ctl = {0};
+	struct iovec iov = {.iov_base = (void *)name, .iov_len = strlen(name)};
+	struct msghdr msg = {.msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = ctl.buf,
+			     .msg_controllen = sizeof(ctl.buf)};
 	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
 
 	c->cmsg_level = SOL_SOCKET;
@@ -86,12 +86,13 @@ int husk_recv_fd(int sock, int *fd, char *name, size_t name_len,
 	union {
 		char buf[CMSG_SPACE(sizeof(int) * 4)];
 		struct cmsghdr align;
-	} ctl = { 0 };
+	} ctl = {0};
 	char data[4096];
-	struct iovec iov = { .iov_base = data, .iov_len = sizeof(data) - 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
-			      .msg_control = ctl.buf,
-			      .msg_controllen = sizeof(ctl.buf) };
+	struct iovec iov = {.iov_base = data, .iov_len = sizeof(data) - 1};
+	struct msghdr msg = {.msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = ctl.buf,
+			     .msg_controllen = sizeof(ctl.buf)};
 	struct cmsghdr *c;
 	ssize_t n;
 
@@ -105,13 +106,15 @@ int husk_recv_fd(int sock, int *fd, char *name, size_t name_len,
 	    c->cmsg_len != CMSG_LEN(sizeof(int)) ||
 	    (msg.msg_flags & MSG_CTRUNC)) {
 		close_passed_fds(&msg, -1);
-		return husk_fail(err, 0, "receive terminal fd: expected "
+		return husk_fail(err, 0,
+				 "receive terminal fd: expected "
 				 "exactly one fd, got %s",
 				 n == 0 ? "end of file" : "something else");
 	}
 	memcpy(fd, CMSG_DATA(c), sizeof(int));
 	if (name && name_len) {
-		size_t len = (size_t)n < name_len - 1 ? (size_t)n : name_len - 1;
+		size_t len =
+		    (size_t)n < name_len - 1 ? (size_t)n : name_len - 1;
 
 		memcpy(name, data, len);
 		name[len] = '\0';
@@ -143,7 +146,8 @@ static int become_tty_owner(int slave, struct husk_err *err)
 	if (setsid() < 0 && getsid(0) != getpid())
 		return husk_fail(err, errno, "setsid");
 	if (ioctl(slave, TIOCSCTTY, 0) < 0)
-		return husk_fail(err, errno, "make the pty the controlling "
+		return husk_fail(err, errno,
+				 "make the pty the controlling "
 				 "terminal (TIOCSCTTY)");
 	for (int i = 0; i < 3; i++)
 		if (dup2(slave, i) < 0)
@@ -155,8 +159,8 @@ int husk_tty_setup(int console_sock, unsigned rows, unsigned cols,
 		   struct husk_err *err)
 {
 	_cleanup_close_ int master = -1, slave = -1;
-	struct winsize ws = { .ws_row = (unsigned short)rows,
-			      .ws_col = (unsigned short)cols };
+	struct winsize ws = {.ws_row = (unsigned short)rows,
+			     .ws_col = (unsigned short)cols};
 
 	master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (master < 0)
@@ -184,7 +188,7 @@ static int write_all(int fd, const char *buf, size_t len)
 		ssize_t n = write(fd, buf, len);
 
 		if (n < 0 && errno == EAGAIN) {
-			struct pollfd p = { .fd = fd, .events = POLLOUT };
+			struct pollfd p = {.fd = fd, .events = POLLOUT};
 
 			poll(&p, 1, -1);
 			continue;
@@ -250,8 +254,8 @@ static void pump_input(struct proxy *p, short in_ev, short master_ev)
 		}
 	}
 	if (p->n_pending && ((master_ev & POLLOUT) || in_ev)) {
-		ssize_t n = write(p->master, p->pending + p->off_pending,
-				  p->n_pending);
+		ssize_t n =
+		    write(p->master, p->pending + p->off_pending, p->n_pending);
 
 		if (n > 0) {
 			p->off_pending += (size_t)n;
@@ -264,12 +268,12 @@ static void proxy_loop(struct proxy *p, struct husk_err *err)
 {
 	while (!p->done) {
 		struct pollfd fds[4] = {
-			{ .fd = p->master,
-			  .events = POLLIN | (p->n_pending ? POLLOUT : 0) },
-			{ .fd = p->in_eof || p->n_pending ? -1 : p->in,
-			  .events = POLLIN },
-			{ .fd = p->sigfd, .events = POLLIN },
-			{ .fd = p->stop_fd, .events = POLLIN },
+		    {.fd = p->master,
+		     .events = POLLIN | (p->n_pending ? POLLOUT : 0)},
+		    {.fd = p->in_eof || p->n_pending ? -1 : p->in,
+		     .events = POLLIN},
+		    {.fd = p->sigfd, .events = POLLIN},
+		    {.fd = p->stop_fd, .events = POLLIN},
 		};
 
 		if (poll(fds, 4, -1) < 0) {
@@ -299,8 +303,11 @@ static void proxy_loop(struct proxy *p, struct husk_err *err)
 int husk_tty_proxy(int master, int in, int out, int stop_fd,
 		   struct husk_err *err)
 {
-	struct proxy p = { .master = master, .in = in, .out = out,
-			   .stop_fd = stop_fd, .sigfd = -1 };
+	struct proxy p = {.master = master,
+			  .in = in,
+			  .out = out,
+			  .stop_fd = stop_fd,
+			  .sigfd = -1};
 	bool tty = isatty(in);
 	struct termios saved, raw;
 	sigset_t winch, old_mask;
@@ -311,11 +318,13 @@ int husk_tty_proxy(int master, int in, int out, int stop_fd,
 		return husk_fail(err, errno, "terminal proxy: master fd");
 	if (tty) {
 		if (tcgetattr(in, &saved) < 0)
-			return husk_fail(err, errno, "terminal proxy: tcgetattr");
+			return husk_fail(err, errno,
+					 "terminal proxy: tcgetattr");
 		raw = saved;
 		cfmakeraw(&raw);
 		if (tcsetattr(in, TCSANOW, &raw) < 0)
-			return husk_fail(err, errno, "terminal proxy: raw mode");
+			return husk_fail(err, errno,
+					 "terminal proxy: raw mode");
 		copy_winsize(in, master);
 		sigemptyset(&winch);
 		sigaddset(&winch, SIGWINCH);

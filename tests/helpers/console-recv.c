@@ -49,7 +49,7 @@ static __attribute__((noreturn)) void fail(const char *what)
 /* Wait for @fd to be readable before the deadline, or exit 124. */
 static void wait_readable(int fd)
 {
-	struct pollfd p = { .fd = fd, .events = POLLIN };
+	struct pollfd p = {.fd = fd, .events = POLLIN};
 	int r;
 
 	do
@@ -66,7 +66,7 @@ static void wait_readable(int fd)
 /* Bind under a temporary name and rename once listening. */
 static int listen_on(const char *path)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
 	if (fd < 0)
@@ -93,10 +93,11 @@ static int recv_fd(int sock, bool verbose)
 		struct cmsghdr align;
 	} ctl;
 	char name[4096];
-	struct iovec iov = { .iov_base = name, .iov_len = sizeof(name) - 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
-			      .msg_control = ctl.buf,
-			      .msg_controllen = sizeof(ctl.buf) };
+	struct iovec iov = {.iov_base = name, .iov_len = sizeof(name) - 1};
+	struct msghdr msg = {.msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = ctl.buf,
+			     .msg_controllen = sizeof(ctl.buf)};
 	struct cmsghdr *c;
 	ssize_t n;
 	int fd;
@@ -167,8 +168,8 @@ int main(int argc, char **argv)
 	close(conn);
 	close(lfd);
 	unlink(argv[optind]);
-	if (text && (write(pty, text, strlen(text)) < 0 ||
-		     write(pty, "\n", 1) < 0))
+	if (text &&
+	    (write(pty, text, strlen(text)) < 0 || write(pty, "\n", 1) < 0))
 		fail("write to the pty");
 	copy_out(pty);
 	return 0;

@@ -18,16 +18,16 @@ static struct husk_hook sh_hook(const char *script, char **argv)
 	argv[1] = (char *)"-c";
 	argv[2] = (char *)script;
 	argv[3] = NULL;
-	return (struct husk_hook){ .path = (char *)"/bin/sh",
-				   .args = { argv, 3 },
-				   .timeout = HUSK_UNSET };
+	return (struct husk_hook){.path = (char *)"/bin/sh",
+				  .args = {argv, 3},
+				  .timeout = HUSK_UNSET};
 }
 
 TEST(hooks_state_on_stdin_env_and_argv0)
 {
-	static char *env[] = { (char *)"FOO=bar", NULL };
+	static char *env[] = {(char *)"FOO=bar", NULL};
 	char *argv[4], script[512];
-	struct husk_err err = { 0 };
+	struct husk_err err = {0};
 	struct husk_hook h;
 
 	snprintf(script, sizeof(script),
@@ -36,9 +36,10 @@ TEST(hooks_state_on_stdin_env_and_argv0)
 		 " [ \"$(tr '\\0' ' ' </proc/$$/environ)\" = 'FOO=bar ' ] ||"
 		 " exit 5;"
 		 " tr '\\0' ' ' </proc/$$/cmdline | grep -q '^hook-sh -c' ||"
-		 " exit 6", STATE);
+		 " exit 6",
+		 STATE);
 	h = sh_hook(script, argv);
-	h.env = (struct husk_strv){ env, 1 };
+	h.env = (struct husk_strv){env, 1};
 	CHECK_INT(husk_hook_run(&h, STATE, &err), 0);
 	CHECK_STR(err.msg, "");
 }
@@ -46,9 +47,10 @@ TEST(hooks_state_on_stdin_env_and_argv0)
 TEST(hooks_exit_status_and_stderr)
 {
 	char *argv[4];
-	struct husk_err err = { 0 };
+	struct husk_err err = {0};
 	struct husk_hook h = sh_hook("echo out; echo 'it broke' >&2; "
-				     "echo more >&2; exit 7", argv);
+				     "echo more >&2; exit 7",
+				     argv);
 
 	CHECK(husk_hook_run(&h, STATE, &err) < 0);
 	CHECK_STR(err.msg, "hook /bin/sh exited with status 7: it broke");
@@ -60,7 +62,7 @@ TEST(hooks_exit_status_and_stderr)
 TEST(hooks_timeout)
 {
 	char *argv[4];
-	struct husk_err err = { 0 };
+	struct husk_err err = {0};
 	struct husk_hook h = sh_hook("sleep 20; exit 0", argv);
 	time_t t0 = time(NULL);
 
@@ -76,7 +78,7 @@ TEST(hooks_timeout)
 TEST(hooks_background_child_does_not_block)
 {
 	char *argv[4];
-	struct husk_err err = { 0 };
+	struct husk_err err = {0};
 	/* The sleep keeps stdout/stderr open; we must not wait for it. */
 	struct husk_hook h = sh_hook("sleep 2 & exit 0", argv);
 	time_t t0 = time(NULL);
@@ -89,10 +91,11 @@ TEST(hooks_background_child_does_not_block)
 TEST(hooks_no_fd_leak)
 {
 	char *argv[4];
-	struct husk_err err = { 0 };
+	struct husk_err err = {0};
 	/* fd 50 is open in the runtime without CLOEXEC (below). */
 	struct husk_hook h = sh_hook("[ ! -e /proc/$$/fd/50 ] || "
-				     "{ echo leaked >&2; exit 1; }", argv);
+				     "{ echo leaked >&2; exit 1; }",
+				     argv);
 	int leak = fcntl(0, F_DUPFD, 50); /* no CLOEXEC on purpose */
 
 	CHECK_INT(leak, 50);
@@ -106,7 +109,7 @@ TEST(hooks_missing_program_and_sequence)
 {
 	char path[] = "/tmp/husk-hooks-test-XXXXXX";
 	char *a1[4], *a2[4], *a3[4], s3[128];
-	struct husk_err err = { 0 };
+	struct husk_err err = {0};
 	struct husk_hook hooks[3];
 	int fd = mkstemp(path);
 
@@ -114,8 +117,8 @@ TEST(hooks_missing_program_and_sequence)
 	unlink(path);
 	snprintf(s3, sizeof(s3), "touch %s", path);
 	hooks[0] = sh_hook("exit 0", a1);
-	hooks[1] = (struct husk_hook){ .path = (char *)"/nonexistent/hook",
-				       .timeout = HUSK_UNSET };
+	hooks[1] = (struct husk_hook){.path = (char *)"/nonexistent/hook",
+				      .timeout = HUSK_UNSET};
 	hooks[2] = sh_hook(s3, a3);
 	(void)a2;
 	CHECK(husk_hooks_run(hooks, 3, STATE, &err) < 0);
@@ -133,7 +136,7 @@ TEST(hooks_missing_program_and_sequence)
 TEST(hooks_large_state_and_kinds)
 {
 	char *argv[4];
-	struct husk_err err = { 0 };
+	struct husk_err err = {0};
 	struct husk_hook h = sh_hook("[ $(wc -c) = 200000 ]", argv);
 	char *big = malloc(200001);
 

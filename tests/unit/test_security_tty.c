@@ -25,7 +25,7 @@
 /* The container's program: greet, echo one line, report the size. */
 static __attribute__((noreturn)) void container_main(int sock)
 {
-	struct husk_err err = { 0 };
+	struct husk_err err = {0};
 	char line[128];
 	struct winsize ws;
 
@@ -43,8 +43,7 @@ static __attribute__((noreturn)) void container_main(int sock)
 	printf("got: %s\n", line);
 	fflush(stdout);
 	/* A second line, if any, asks for the window size. */
-	if (fgets(line, sizeof(line), stdin) &&
-	    ioctl(0, TIOCGWINSZ, &ws) == 0)
+	if (fgets(line, sizeof(line), stdin) && ioctl(0, TIOCGWINSZ, &ws) == 0)
 		printf("size: %u %u\n", ws.ws_row, ws.ws_col);
 	fflush(stdout);
 	_exit(0);
@@ -74,7 +73,7 @@ static void read_all(int fd, char *buf, size_t len)
 	size_t got = 0;
 
 	for (int i = 0; i < 1000 && got + 1 < len; i++) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
+		struct pollfd p = {.fd = fd, .events = POLLIN};
 		ssize_t n;
 
 		if (poll(&p, 1, 10000) <= 0)
@@ -89,9 +88,9 @@ static void read_all(int fd, char *buf, size_t len)
 
 TEST(tty_setup_sends_master)
 {
-	struct husk_err err = { 0 };
+	struct husk_err err = {0};
 	char name[64] = "", out[1024];
-	struct winsize ws = { 0 };
+	struct winsize ws = {0};
 	int sock = -1, master = -1, st = 0;
 	pid_t pid = start_container(&sock);
 
@@ -116,8 +115,8 @@ TEST(tty_setup_sends_master)
 /* The user at the terminal: types, resizes (SIGWINCH), types again. */
 static pid_t start_user(int term_master, pid_t proxy)
 {
-	struct winsize ws = { .ws_row = 33, .ws_col = 111 };
-	struct timespec pause = { 0, 200 * 1000 * 1000 };
+	struct winsize ws = {.ws_row = 33, .ws_col = 111};
+	struct timespec pause = {0, 200 * 1000 * 1000};
 	pid_t pid;
 
 	fflush(NULL);
@@ -138,7 +137,7 @@ static pid_t start_user(int term_master, pid_t proxy)
 
 TEST(tty_proxy_raw_mode_and_winch)
 {
-	struct husk_err err = { 0 };
+	struct husk_err err = {0};
 	struct termios before, after;
 	char out[1024];
 	int sock = -1, master = -1, outp[2], st = 0;
@@ -177,7 +176,7 @@ TEST(tty_console_recv_helper)
 	const char *helper = "build/helpers/console-recv";
 	char path[] = "/tmp/husk-security-console-XXXXXX", sockpath[128];
 	char out[2048];
-	struct husk_err err = { 0 };
+	struct husk_err err = {0};
 	int p[2], sock = -1, st = 0;
 	pid_t recv_pid, ctr;
 
