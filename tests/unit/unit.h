@@ -50,7 +50,7 @@ const char *unit_fixture(const char *rel);
 				     "%s == %s (\"%s\" != \"%s\")", #a, #b, \
 				     _a ? _a : "(null)",                  \
 				     _b ? _b : "(null)") < 0)             \
-				_m[0] = '\0';                            \
+				_m[0] = '\0';                             \
 			unit_fail(__FILE__, __LINE__, _m);                \
 		}                                                         \
 	} while (0)
