@@ -27,7 +27,7 @@ int husk_cap_last(void)
 	return last;
 }
 
-const char *husk_cap_name(int cap, char *buf, size_t len)
+const char *husk_cap_string(int cap, char *buf, size_t len)
 {
 	char *name = cap_to_name((cap_value_t)cap);
 	size_t i;
@@ -71,7 +71,7 @@ static int fail_cap(uint64_t mask, const char *set, const char *why,
 {
 	char name[64];
 
-	husk_cap_name(first_cap(mask), name, sizeof(name));
+	husk_cap_string(first_cap(mask), name, sizeof(name));
 	return husk_fail(err, 0,
 			 "capabilities: %s %s (requested in "
 			 "process.capabilities.%s)",
@@ -127,7 +127,7 @@ int husk_caps_drop_bounding(const struct husk_caps *caps, struct husk_err *err)
 			    err, errno,
 			    "capabilities: drop %s from the "
 			    "bounding set",
-			    husk_cap_name(cap, name, sizeof(name)));
+			    husk_cap_string(cap, name, sizeof(name)));
 	}
 	return 0;
 }
@@ -157,7 +157,7 @@ static int apply_ambient(uint64_t ambient, struct husk_err *err)
 		if (cap_set_ambient((cap_value_t)cap, CAP_SET) < 0)
 			return husk_fail(
 			    err, errno, "capabilities: raise ambient %s",
-			    husk_cap_name(cap, name, sizeof(name)));
+			    husk_cap_string(cap, name, sizeof(name)));
 	}
 	return 0;
 }

@@ -54,7 +54,7 @@ int husk_caps_drop_bounding(const struct husk_caps *caps, struct husk_err *err);
 /* Set effective/permitted/inheritable (libcap) then the ambient set. */
 int husk_caps_apply(const struct husk_caps *caps, struct husk_err *err);
 /* "CAP_SYS_ADMIN" for capability @cap into @buf. */
-const char *husk_cap_name(int cap, char *buf, size_t len);
+const char *husk_cap_string(int cap, char *buf, size_t len);
 /* Highest capability number this kernel knows (cap_last_cap). */
 int husk_cap_last(void);
 

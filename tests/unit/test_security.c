@@ -267,9 +267,9 @@ TEST(security_cap_name)
 {
 	char buf[64];
 
-	CHECK_STR(husk_cap_name(CAP_SYS_ADMIN, buf, sizeof(buf)),
+	CHECK_STR(husk_cap_string(CAP_SYS_ADMIN, buf, sizeof(buf)),
 		  "CAP_SYS_ADMIN");
-	CHECK_STR(husk_cap_name(CAP_NET_BIND_SERVICE, buf, sizeof(buf)),
+	CHECK_STR(husk_cap_string(CAP_NET_BIND_SERVICE, buf, sizeof(buf)),
 		  "CAP_NET_BIND_SERVICE");
 }
 
