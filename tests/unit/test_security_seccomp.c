@@ -299,3 +299,24 @@ TEST(seccomp_load_needs_cap_sys_admin_without_nnp)
 		      "this needs CAP_SYS_ADMIN): ",
 		      70) == 0);
 }
+
+TEST(seccomp_validate_parsed_spec)
+{
+	struct husk_spec s;
+	struct husk_err err = { 0 };
+	char bundle[4096];
+
+	/* The spec parser's full fixture, through the real parser. */
+	snprintf(bundle, sizeof(bundle), "%s", unit_fixture("spec/full"));
+	husk_spec_init(&s);
+	CHECK_INT(husk_spec_load(bundle, &s, &err), 0);
+	CHECK(s.seccomp != NULL);
+	CHECK_INT(husk_seccomp_validate(s.seccomp, &err), 0);
+	CHECK_STR(err.msg, "");
+	/* Its ambient CAP_SYS_ADMIN is in neither permitted nor inheritable. */
+	CHECK(husk_caps_check(&s.process.caps, &err) < 0);
+	CHECK_STR(err.msg, "capabilities: CAP_SYS_ADMIN is not also in "
+			   "permitted and inheritable (requested in "
+			   "process.capabilities.ambient)");
+	husk_spec_free(&s);
+}
