@@ -303,7 +303,7 @@ TEST(seccomp_load_needs_cap_sys_admin_without_nnp)
 TEST(seccomp_validate_parsed_spec)
 {
 	struct husk_spec s;
-	struct husk_err err = { 0 };
+	struct husk_err err = {0};
 	char bundle[4096];
 
 	/* The spec parser's full fixture, through the real parser. */
