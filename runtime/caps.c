@@ -15,17 +15,19 @@
 int husk_cap_last(void)
 {
 	static int last = -1;
-	_cleanup_fclose_ FILE *f = NULL;
+	FILE *f;
 
 	if (last >= 0)
 		return last;
 	f = fopen("/proc/sys/kernel/cap_last_cap", "re");
 	if (!f || fscanf(f, "%d", &last) != 1 || last < 0 || last > 63)
 		last = CAP_LAST_CAP; /* no /proc: trust the headers */
+	if (f)
+		fclose(f);
 	return last;
 }
 
-const char *husk_cap_name(int cap, char *buf, size_t len)
+const char *husk_cap_string(int cap, char *buf, size_t len)
 {
 	char *name = cap_to_name((cap_value_t)cap);
 	size_t i;
@@ -69,9 +71,11 @@ static int fail_cap(uint64_t mask, const char *set, const char *why,
 {
 	char name[64];
 
-	husk_cap_name(first_cap(mask), name, sizeof(name));
-	return husk_fail(err, 0, "capabilities: %s %s (requested in "
-			 "process.capabilities.%s)", name, why, set);
+	husk_cap_string(first_cap(mask), name, sizeof(name));
+	return husk_fail(err, 0,
+			 "capabilities: %s %s (requested in "
+			 "process.capabilities.%s)",
+			 name, why, set);
 }
 
 int husk_caps_check(const struct husk_caps *caps, struct husk_err *err)
@@ -82,11 +86,9 @@ int husk_caps_check(const struct husk_caps *caps, struct husk_err *err)
 		const char *name;
 		uint64_t mask;
 	} sets[] = {
-		{ "permitted", caps->permitted },
-		{ "effective", caps->effective },
-		{ "inheritable", caps->inheritable },
-		{ "ambient", caps->ambient },
-		{ "bounding", caps->bounding },
+	    {"permitted", caps->permitted},	{"effective", caps->effective},
+	    {"inheritable", caps->inheritable}, {"ambient", caps->ambient},
+	    {"bounding", caps->bounding},
 	};
 
 	if (!caps->set)
@@ -106,8 +108,7 @@ int husk_caps_check(const struct husk_caps *caps, struct husk_err *err)
 	return 0;
 }
 
-int husk_caps_drop_bounding(const struct husk_caps *caps,
-			    struct husk_err *err)
+int husk_caps_drop_bounding(const struct husk_caps *caps, struct husk_err *err)
 {
 	char name[64];
 
@@ -117,10 +118,11 @@ int husk_caps_drop_bounding(const struct husk_caps *caps,
 		if (caps->bounding & (1ULL << cap))
 			continue;
 		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
-			return husk_fail(err, errno,
-					 "capabilities: drop %s from the "
-					 "bounding set",
-					 husk_cap_name(cap, name, sizeof(name)));
+			return husk_fail(
+			    err, errno,
+			    "capabilities: drop %s from the "
+			    "bounding set",
+			    husk_cap_string(cap, name, sizeof(name)));
 	}
 	return 0;
 }
@@ -148,9 +150,9 @@ static int apply_ambient(uint64_t ambient, struct husk_err *err)
 		if (!(ambient & (1ULL << cap)))
 			continue;
 		if (cap_set_ambient((cap_value_t)cap, CAP_SET) < 0)
-			return husk_fail(err, errno,
-					 "capabilities: raise ambient %s",
-					 husk_cap_name(cap, name, sizeof(name)));
+			return husk_fail(
+			    err, errno, "capabilities: raise ambient %s",
+			    husk_cap_string(cap, name, sizeof(name)));
 	}
 	return 0;
 }
@@ -174,8 +176,9 @@ int husk_caps_apply(const struct husk_caps *caps, struct husk_err *err)
 	if (r == 0)
 		r = cap_set_proc(c);
 	if (r < 0) {
-		r = husk_fail(err, errno, "capabilities: set effective, "
-				  "permitted and inheritable sets");
+		r = husk_fail(err, errno,
+			      "capabilities: set effective, "
+			      "permitted and inheritable sets");
 		cap_free(c);
 		return r;
 	}

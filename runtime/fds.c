@@ -88,7 +88,8 @@ int husk_close_fds_from(int lowfd, const int *keep, size_t n_keep,
 		if ((i == n || last > first) &&
 		    close_range(first, i < n ? last - 1 : last,
 				CLOSE_RANGE_CLOEXEC) < 0) {
-			/* ENOSYS: before Linux 5.11; EINVAL: no CLOEXEC flag. */
+			/* ENOSYS: before Linux 5.11; EINVAL: no CLOEXEC flag.
+			 */
 			if (errno == ENOSYS || errno == EINVAL)
 				return husk_cloexec_fds_walk(lowfd, keep,
 							     n_keep, err);

@@ -16,14 +16,22 @@
 #include <sys/stat.h>
 
 static const char *const rlimit_names[] = {
-	[RLIMIT_CPU] = "RLIMIT_CPU",	     [RLIMIT_FSIZE] = "RLIMIT_FSIZE",
-	[RLIMIT_DATA] = "RLIMIT_DATA",	     [RLIMIT_STACK] = "RLIMIT_STACK",
-	[RLIMIT_CORE] = "RLIMIT_CORE",	     [RLIMIT_RSS] = "RLIMIT_RSS",
-	[RLIMIT_NPROC] = "RLIMIT_NPROC",     [RLIMIT_NOFILE] = "RLIMIT_NOFILE",
-	[RLIMIT_MEMLOCK] = "RLIMIT_MEMLOCK", [RLIMIT_AS] = "RLIMIT_AS",
-	[RLIMIT_LOCKS] = "RLIMIT_LOCKS",     [RLIMIT_SIGPENDING] = "RLIMIT_SIGPENDING",
-	[RLIMIT_MSGQUEUE] = "RLIMIT_MSGQUEUE", [RLIMIT_NICE] = "RLIMIT_NICE",
-	[RLIMIT_RTPRIO] = "RLIMIT_RTPRIO",   [RLIMIT_RTTIME] = "RLIMIT_RTTIME",
+    [RLIMIT_CPU] = "RLIMIT_CPU",
+    [RLIMIT_FSIZE] = "RLIMIT_FSIZE",
+    [RLIMIT_DATA] = "RLIMIT_DATA",
+    [RLIMIT_STACK] = "RLIMIT_STACK",
+    [RLIMIT_CORE] = "RLIMIT_CORE",
+    [RLIMIT_RSS] = "RLIMIT_RSS",
+    [RLIMIT_NPROC] = "RLIMIT_NPROC",
+    [RLIMIT_NOFILE] = "RLIMIT_NOFILE",
+    [RLIMIT_MEMLOCK] = "RLIMIT_MEMLOCK",
+    [RLIMIT_AS] = "RLIMIT_AS",
+    [RLIMIT_LOCKS] = "RLIMIT_LOCKS",
+    [RLIMIT_SIGPENDING] = "RLIMIT_SIGPENDING",
+    [RLIMIT_MSGQUEUE] = "RLIMIT_MSGQUEUE",
+    [RLIMIT_NICE] = "RLIMIT_NICE",
+    [RLIMIT_RTPRIO] = "RLIMIT_RTPRIO",
+    [RLIMIT_RTTIME] = "RLIMIT_RTTIME",
 };
 
 const char *husk_rlimit_name(int resource)
@@ -47,7 +55,7 @@ static void fmt_limit(uint64_t v, char *buf, size_t len)
 
 static int rlimit_apply(const struct husk_rlimit *rl, struct husk_err *err)
 {
-	struct rlimit want = { .rlim_cur = rl->soft, .rlim_max = rl->hard };
+	struct rlimit want = {.rlim_cur = rl->soft, .rlim_max = rl->hard};
 	struct rlimit now;
 	char soft[32], hard[32], cur[32];
 	int e;
@@ -95,17 +103,21 @@ int husk_oom_score_adj_apply(int64_t adj, struct husk_err *err)
 	if (adj == HUSK_UNSET)
 		return 0;
 	if (adj < -1000 || adj > 1000)
-		return husk_fail(err, 0, "process.oomScoreAdj %lld is outside "
-				 "-1000..1000", (long long)adj);
+		return husk_fail(err, 0,
+				 "process.oomScoreAdj %lld is outside "
+				 "-1000..1000",
+				 (long long)adj);
 	n = snprintf(buf, sizeof(buf), "%lld", (long long)adj);
 	fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return husk_fail(err, errno, "open /proc/self/oom_score_adj");
 	if (write(fd, buf, (size_t)n) != n) {
 		if (errno == EACCES)
-			return husk_fail(err, errno, "write %s to "
+			return husk_fail(err, errno,
+					 "write %s to "
 					 "/proc/self/oom_score_adj (lowering "
-					 "it needs CAP_SYS_RESOURCE)", buf);
+					 "it needs CAP_SYS_RESOURCE)",
+					 buf);
 		return husk_fail(err, errno,
 				 "write %s to /proc/self/oom_score_adj", buf);
 	}

@@ -11,7 +11,7 @@
 #include <seccomp.h>
 #include <string.h>
 
-#define ACTION_BASE(a) ((a) & 0xffff0000U)
+#define ACTION_BASE(a) ((a)&0xffff0000U)
 
 /* The spec's action plus its errnoRet -> the libseccomp action. */
 static int resolve_action(uint32_t action, int64_t errno_ret, uint32_t *out,
@@ -21,7 +21,8 @@ static int resolve_action(uint32_t action, int64_t errno_ret, uint32_t *out,
 	uint32_t ret = errno_ret == HUSK_UNSET ? EPERM : (uint32_t)errno_ret;
 
 	if (errno_ret != HUSK_UNSET && (errno_ret < 0 || errno_ret > 0xffff))
-		return husk_fail(err, 0, "seccomp: errnoRet %lld is out of range",
+		return husk_fail(err, 0,
+				 "seccomp: errnoRet %lld is out of range",
 				 (long long)errno_ret);
 	switch (ACTION_BASE(action)) {
 	case ACTION_BASE(SCMP_ACT_ERRNO(0)):
@@ -38,7 +39,8 @@ static int resolve_action(uint32_t action, int64_t errno_ret, uint32_t *out,
 		*out = ACTION_BASE(action);
 		return 0;
 	case SCMP_ACT_NOTIFY:
-		return husk_fail(err, 0, "seccomp: SCMP_ACT_NOTIFY needs a "
+		return husk_fail(err, 0,
+				 "seccomp: SCMP_ACT_NOTIFY needs a "
 				 "listener, which husk does not support");
 	default:
 		return husk_fail(err, 0, "seccomp: unknown action 0x%x",
@@ -57,7 +59,7 @@ static int add_arch(scmp_filter_ctx ctx, const char *spec_name,
 
 	if (strncmp(p, "SCMP_ARCH_", 10) == 0)
 		p += 10;
-	for (i = 0; p[i] && i < sizeof(name) - 1; i++)
+	for (i = 0; i < sizeof(name) - 1 && p[i]; i++)
 		name[i] = (char)tolower((unsigned char)p[i]);
 	name[i] = '\0';
 	arch = seccomp_arch_resolve_name(name);
@@ -75,16 +77,15 @@ static const struct {
 	const char *name;
 	enum scmp_filter_attr attr;
 } filter_flags[] = {
-	{ "SECCOMP_FILTER_FLAG_TSYNC", SCMP_FLTATR_CTL_TSYNC },
-	{ "SECCOMP_FILTER_FLAG_LOG", SCMP_FLTATR_CTL_LOG },
-	{ "SECCOMP_FILTER_FLAG_SPEC_ALLOW", SCMP_FLTATR_CTL_SSB },
+    {"SECCOMP_FILTER_FLAG_TSYNC", SCMP_FLTATR_CTL_TSYNC},
+    {"SECCOMP_FILTER_FLAG_LOG", SCMP_FLTATR_CTL_LOG},
+    {"SECCOMP_FILTER_FLAG_SPEC_ALLOW", SCMP_FLTATR_CTL_SSB},
 #if SCMP_VER_MAJOR > 2 || (SCMP_VER_MAJOR == 2 && SCMP_VER_MINOR >= 6)
-	{ "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", SCMP_FLTATR_CTL_WAITKILL },
+    {"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", SCMP_FLTATR_CTL_WAITKILL},
 #endif
 };
 
-static int set_flag(scmp_filter_ctx ctx, const char *flag,
-		    struct husk_err *err)
+static int set_flag(scmp_filter_ctx ctx, const char *flag, struct husk_err *err)
 {
 	for (size_t i = 0; i < HUSK_ARRAY_SIZE(filter_flags); i++) {
 		int r;
@@ -100,25 +101,31 @@ static int set_flag(scmp_filter_ctx ctx, const char *flag,
 }
 
 static const enum scmp_compare ops[] = {
-	[HUSK_SCMP_NE] = SCMP_CMP_NE,	 [HUSK_SCMP_LT] = SCMP_CMP_LT,
-	[HUSK_SCMP_LE] = SCMP_CMP_LE,	 [HUSK_SCMP_EQ] = SCMP_CMP_EQ,
-	[HUSK_SCMP_GE] = SCMP_CMP_GE,	 [HUSK_SCMP_GT] = SCMP_CMP_GT,
-	[HUSK_SCMP_MASKED_EQ] = SCMP_CMP_MASKED_EQ,
+    [HUSK_SCMP_NE] = SCMP_CMP_NE,
+    [HUSK_SCMP_LT] = SCMP_CMP_LT,
+    [HUSK_SCMP_LE] = SCMP_CMP_LE,
+    [HUSK_SCMP_EQ] = SCMP_CMP_EQ,
+    [HUSK_SCMP_GE] = SCMP_CMP_GE,
+    [HUSK_SCMP_GT] = SCMP_CMP_GT,
+    [HUSK_SCMP_MASKED_EQ] = SCMP_CMP_MASKED_EQ,
 };
 
 static int to_cmp(const struct husk_seccomp_arg *a, struct scmp_arg_cmp *c,
 		  struct husk_err *err)
 {
 	if (a->index >= 6)
-		return husk_fail(err, 0, "seccomp: argument index %u is out "
-				 "of range (0-5)", a->index);
+		return husk_fail(err, 0,
+				 "seccomp: argument index %u is out "
+				 "of range (0-5)",
+				 a->index);
 	if (a->op < HUSK_SCMP_NE || a->op > HUSK_SCMP_MASKED_EQ)
 		return husk_fail(err, 0, "seccomp: unknown operator %d",
 				 (int)a->op);
 	/* For SCMP_CMP_MASKED_EQ datum_a is the mask, datum_b the value. */
-	*c = (struct scmp_arg_cmp){ .arg = a->index, .op = ops[a->op],
-				    .datum_a = a->value,
-				    .datum_b = a->value_two };
+	*c = (struct scmp_arg_cmp){.arg = a->index,
+				   .op = ops[a->op],
+				   .datum_a = a->value,
+				   .datum_b = a->value_two};
 	return 0;
 }
 
@@ -136,8 +143,8 @@ static bool repeats_an_index(const struct husk_seccomp_rule *rule)
 }
 
 static int add_rule_for(scmp_filter_ctx ctx, int nr, uint32_t action,
-			const struct husk_seccomp_rule *rule,
-			const char *name, struct husk_err *err)
+			const struct husk_seccomp_rule *rule, const char *name,
+			struct husk_err *err)
 {
 	struct scmp_arg_cmp cmp[6];
 	int r;
@@ -196,7 +203,8 @@ static int add_rule(scmp_filter_ctx ctx, uint32_t default_action,
 		int nr = seccomp_syscall_resolve_name(name);
 
 		if (nr == __NR_SCMP_ERROR)
-			return husk_fail(err, 0, "seccomp: unknown syscall "
+			return husk_fail(err, 0,
+					 "seccomp: unknown syscall "
 					 "\"%s\" (libseccomp %u.%u.%u knows "
 					 "no such name on any architecture)",
 					 name, v ? v->major : 0,
@@ -263,8 +271,7 @@ int husk_seccomp_validate(const struct husk_seccomp *seccomp,
 	return 0;
 }
 
-int husk_seccomp_load(const struct husk_seccomp *seccomp,
-		      struct husk_err *err)
+int husk_seccomp_load(const struct husk_seccomp *seccomp, struct husk_err *err)
 {
 	scmp_filter_ctx ctx;
 	int r;
@@ -277,7 +284,8 @@ int husk_seccomp_load(const struct husk_seccomp *seccomp,
 	r = seccomp_load(ctx);
 	seccomp_release(ctx);
 	if (r == -EACCES || r == -EPERM)
-		return husk_fail(err, -r, "seccomp: load filter (without "
+		return husk_fail(err, -r,
+				 "seccomp: load filter (without "
 				 "noNewPrivileges this needs CAP_SYS_ADMIN)");
 	if (r < 0)
 		return husk_fail(err, -r, "seccomp: load filter");

@@ -50,12 +50,11 @@ const char *husk_rlimit_name(int resource);
  */
 int husk_caps_check(const struct husk_caps *caps, struct husk_err *err);
 /* Drop every capability not in caps->bounding from the bounding set. */
-int husk_caps_drop_bounding(const struct husk_caps *caps,
-			    struct husk_err *err);
+int husk_caps_drop_bounding(const struct husk_caps *caps, struct husk_err *err);
 /* Set effective/permitted/inheritable (libcap) then the ambient set. */
 int husk_caps_apply(const struct husk_caps *caps, struct husk_err *err);
 /* "CAP_SYS_ADMIN" for capability @cap into @buf. */
-const char *husk_cap_name(int cap, char *buf, size_t len);
+const char *husk_cap_string(int cap, char *buf, size_t len);
 /* Highest capability number this kernel knows (cap_last_cap). */
 int husk_cap_last(void);
 
@@ -74,8 +73,7 @@ int husk_seccomp_validate(const struct husk_seccomp *seccomp,
  * no_new_privs itself: that is process.noNewPrivileges' business, so
  * without it the caller must still hold CAP_SYS_ADMIN.
  */
-int husk_seccomp_load(const struct husk_seccomp *seccomp,
-		      struct husk_err *err);
+int husk_seccomp_load(const struct husk_seccomp *seccomp, struct husk_err *err);
 
 /* --- sysctl and LSMs (runtime/sysctl.c) --- */
 

@@ -17,8 +17,8 @@ enum sysctl_ns { SYSCTL_HOST, SYSCTL_IPC, SYSCTL_NET, SYSCTL_UTS };
 /* Which namespace makes @key (dotted form) a per-container setting. */
 static enum sysctl_ns sysctl_namespace(const char *key)
 {
-	static const char *const ipc_prefixes[] = { "kernel.shm", "kernel.msg",
-						    "kernel.sem", "fs.mqueue." };
+	static const char *const ipc_prefixes[] = {"kernel.shm", "kernel.msg",
+						   "kernel.sem", "fs.mqueue."};
 
 	for (size_t i = 0; i < HUSK_ARRAY_SIZE(ipc_prefixes); i++)
 		if (strncmp(key, ipc_prefixes[i], strlen(ipc_prefixes[i])) == 0)
@@ -46,14 +46,17 @@ static int sysctl_rel(const char *key, bool dotted, char *buf, size_t len,
 	const char *c = key;
 
 	if (strlen(key) >= len)
-		return husk_fail(err, 0, "linux.sysctl: \"%s\" is too long", key);
+		return husk_fail(err, 0, "linux.sysctl: \"%s\" is too long",
+				 key);
 	for (;;) {
 		size_t n = strcspn(c, sep == '/' ? "/" : ".");
 
 		if (n == 0 || (n == 1 && c[0] == '.') ||
 		    (n == 2 && c[0] == '.' && c[1] == '.'))
-			return husk_fail(err, 0, "linux.sysctl: \"%s\" is not "
-					 "a valid key", key);
+			return husk_fail(err, 0,
+					 "linux.sysctl: \"%s\" is not "
+					 "a valid key",
+					 key);
 		if (!c[n])
 			break;
 		c += n + 1;
@@ -77,25 +80,31 @@ int husk_sysctl_check(const struct husk_kvv *sysctl, bool has_netns,
 		switch (sysctl_namespace(dotted)) {
 		case SYSCTL_IPC:
 			if (!has_ipcns)
-				return husk_fail(err, 0, "linux.sysctl: \"%s\" "
+				return husk_fail(err, 0,
+						 "linux.sysctl: \"%s\" "
 						 "needs a new ipc namespace",
 						 key);
 			break;
 		case SYSCTL_NET:
 			if (!has_netns)
-				return husk_fail(err, 0, "linux.sysctl: \"%s\" "
-						 "needs a new network namespace",
-						 key);
+				return husk_fail(
+				    err, 0,
+				    "linux.sysctl: \"%s\" "
+				    "needs a new network namespace",
+				    key);
 			break;
 		case SYSCTL_UTS:
 			if (!has_utsns)
-				return husk_fail(err, 0, "linux.sysctl: \"%s\" "
+				return husk_fail(err, 0,
+						 "linux.sysctl: \"%s\" "
 						 "needs a new uts namespace",
 						 key);
 			break;
 		case SYSCTL_HOST:
-			return husk_fail(err, 0, "linux.sysctl: \"%s\" is not "
-					 "namespaced; refusing to set it", key);
+			return husk_fail(err, 0,
+					 "linux.sysctl: \"%s\" is not "
+					 "namespaced; refusing to set it",
+					 key);
 		}
 	}
 	return 0;
@@ -155,14 +164,17 @@ int husk_lsm_check(const struct husk_process *proc, const char *mount_label,
 {
 	if (proc->apparmor_profile && *proc->apparmor_profile &&
 	    !husk_apparmor_enabled())
-		return husk_fail(err, 0, "process.apparmorProfile: AppArmor is "
+		return husk_fail(err, 0,
+				 "process.apparmorProfile: AppArmor is "
 				 "not enabled on this host");
 	if (proc->selinux_label && *proc->selinux_label &&
 	    !husk_selinux_enabled())
-		return husk_fail(err, 0, "process.selinuxLabel: SELinux is not "
+		return husk_fail(err, 0,
+				 "process.selinuxLabel: SELinux is not "
 				 "enabled on this host");
 	if (mount_label && *mount_label && !husk_selinux_enabled())
-		return husk_fail(err, 0, "linux.mountLabel: SELinux is not "
+		return husk_fail(err, 0,
+				 "linux.mountLabel: SELinux is not "
 				 "enabled on this host");
 	return 0;
 }

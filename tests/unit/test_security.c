@@ -110,7 +110,7 @@ static void put_status(int fd)
 /* Finalize @arg (a husk_process) and report /proc/self/status. */
 static void finalize_child(int fd, const void *arg)
 {
-	struct husk_err err = { 0 };
+	struct husk_err err = {0};
 
 	if (husk_process_finalize(arg, NULL, &err) < 0) {
 		put(fd, "ERR ");
@@ -132,14 +132,14 @@ static void init_proc(struct husk_process *p)
 TEST(security_caps_root_narrowed)
 {
 	struct husk_process p;
-	uint64_t set = BIT(CAP_CHOWN) | BIT(CAP_KILL) |
-		       BIT(CAP_NET_BIND_SERVICE);
+	uint64_t set =
+	    BIT(CAP_CHOWN) | BIT(CAP_KILL) | BIT(CAP_NET_BIND_SERVICE);
 	char out[8192], v[128];
 	int st;
 
 	init_proc(&p);
-	p.caps = (struct husk_caps){ .set = true, .bounding = set,
-				     .effective = set, .permitted = set };
+	p.caps = (struct husk_caps){
+	    .set = true, .bounding = set, .effective = set, .permitted = set};
 	p.no_new_privileges = true;
 	st = sec_run_child(finalize_child, &p, out, sizeof(out));
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
@@ -158,7 +158,7 @@ TEST(security_caps_root_narrowed)
 
 TEST(security_caps_nonroot_ambient)
 {
-	static gid_t gids[] = { 10, 20 };
+	static gid_t gids[] = {10, 20};
 	struct husk_process p;
 	uint64_t nbs = BIT(CAP_NET_BIND_SERVICE);
 	char out[8192], v[128];
@@ -170,9 +170,12 @@ TEST(security_caps_nonroot_ambient)
 	p.additional_gids = gids;
 	p.n_additional_gids = 2;
 	p.umask = 077;
-	p.caps = (struct husk_caps){ .set = true, .bounding = nbs,
-				     .effective = nbs, .permitted = nbs,
-				     .inheritable = nbs, .ambient = nbs };
+	p.caps = (struct husk_caps){.set = true,
+				    .bounding = nbs,
+				    .effective = nbs,
+				    .permitted = nbs,
+				    .inheritable = nbs,
+				    .ambient = nbs};
 	st = sec_run_child(finalize_child, &p, out, sizeof(out));
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	CHECK_STR(sec_status_field(out, "Uid", v, sizeof(v)),
@@ -212,7 +215,7 @@ TEST(security_caps_absent_keeps_root_defaults)
 
 static void check_caps_child(int fd, const void *arg)
 {
-	struct husk_err err = { 0 };
+	struct husk_err err = {0};
 
 	sec_drop_sys_resource();
 	if (husk_caps_check(arg, &err) < 0)
@@ -221,11 +224,11 @@ static void check_caps_child(int fd, const void *arg)
 
 TEST(security_caps_host_lacks_sys_resource)
 {
-	struct husk_caps caps = { .set = true };
+	struct husk_caps caps = {.set = true};
 	char out[1024];
 
 	caps.permitted = caps.effective = caps.bounding =
-		BIT(CAP_CHOWN) | BIT(CAP_SYS_RESOURCE);
+	    BIT(CAP_CHOWN) | BIT(CAP_SYS_RESOURCE);
 	sec_run_child(check_caps_child, &caps, out, sizeof(out));
 	CHECK_STR(out, "capabilities: CAP_SYS_RESOURCE is not in the host's "
 		       "bounding set (requested in "
@@ -240,8 +243,8 @@ TEST(security_caps_host_lacks_sys_resource)
 
 TEST(security_caps_inconsistent_sets)
 {
-	struct husk_caps caps = { .set = true };
-	struct husk_err err = { 0 };
+	struct husk_caps caps = {.set = true};
+	struct husk_err err = {0};
 
 	caps.effective = BIT(CAP_KILL);
 	CHECK(husk_caps_check(&caps, &err) < 0);
@@ -264,22 +267,22 @@ TEST(security_cap_name)
 {
 	char buf[64];
 
-	CHECK_STR(husk_cap_name(CAP_SYS_ADMIN, buf, sizeof(buf)),
+	CHECK_STR(husk_cap_string(CAP_SYS_ADMIN, buf, sizeof(buf)),
 		  "CAP_SYS_ADMIN");
-	CHECK_STR(husk_cap_name(CAP_NET_BIND_SERVICE, buf, sizeof(buf)),
+	CHECK_STR(husk_cap_string(CAP_NET_BIND_SERVICE, buf, sizeof(buf)),
 		  "CAP_NET_BIND_SERVICE");
 }
 
 static void rlimit_child(int fd, const void *arg)
 {
-	struct rlimit low = { 1000, 1000 };
-	struct husk_err err = { 0 };
+	struct rlimit low = {1000, 1000};
+	struct husk_err err = {0};
 
 	(void)arg;
 	sec_drop_sys_resource();
 	setrlimit(RLIMIT_NOFILE, &low);
-	struct husk_rlimit ok = { RLIMIT_NOFILE, 500, 800 };
-	struct husk_rlimit big = { RLIMIT_NOFILE, 30000, 30000 };
+	struct husk_rlimit ok = {RLIMIT_NOFILE, 500, 800};
+	struct husk_rlimit big = {RLIMIT_NOFILE, 30000, 30000};
 
 	if (husk_rlimits_apply(&ok, 1, &err) < 0 ||
 	    getrlimit(RLIMIT_NOFILE, &low) < 0 || low.rlim_cur != 500 ||
@@ -301,7 +304,7 @@ TEST(security_rlimit_above_hard_limit)
 
 static void oom_child(int fd, const void *arg)
 {
-	struct husk_err err = { 0 };
+	struct husk_err err = {0};
 	char buf[32] = "";
 	int sfd;
 
@@ -323,7 +326,7 @@ static void oom_child(int fd, const void *arg)
 TEST(security_oom_score_adj)
 {
 	char out[1024];
-	struct husk_err err = { 0 };
+	struct husk_err err = {0};
 
 	sec_run_child(oom_child, NULL, out, sizeof(out));
 	CHECK_STR(out, "500\nwrite -500 to /proc/self/oom_score_adj (lowering "
@@ -342,8 +345,8 @@ static bool is_cloexec(int fd)
 static void fds_child(int fd, const void *arg)
 {
 	const bool walk = *(const bool *)arg;
-	struct husk_err err = { 0 };
-	int keep[] = { 41, 40, 41 }; /* unsorted, with a duplicate */
+	struct husk_err err = {0};
+	int keep[] = {41, 40, 41}; /* unsorted, with a duplicate */
 	int r;
 
 	for (int i = 40; i <= 43; i++)
@@ -376,27 +379,26 @@ TEST(security_close_fds_from)
 static int sysctl_one(const char *key, bool net, bool ipc, bool uts,
 		      struct husk_err *err)
 {
-	struct husk_kv kv = { (char *)key, (char *)"1" };
-	struct husk_kvv kvv = { &kv, 1 };
+	struct husk_kv kv = {(char *)key, (char *)"1"};
+	struct husk_kvv kvv = {&kv, 1};
 
 	return husk_sysctl_check(&kvv, net, ipc, uts, err);
 }
 
 TEST(security_sysctl_classification)
 {
-	struct husk_err err = { 0 };
+	struct husk_err err = {0};
 
 	CHECK_INT(sysctl_one("net.ipv4.ip_forward", true, false, false, &err),
 		  0);
 	CHECK_INT(sysctl_one("net/ipv4/conf/eth0.1/forwarding", true, false,
-			     false, &err), 0);
+			     false, &err),
+		  0);
 	CHECK_INT(sysctl_one("kernel.shmmax", false, true, false, &err), 0);
 	CHECK_INT(sysctl_one("kernel.msgmnb", false, true, false, &err), 0);
 	CHECK_INT(sysctl_one("kernel.sem", false, true, false, &err), 0);
-	CHECK_INT(sysctl_one("fs.mqueue.msg_max", false, true, false, &err),
-		  0);
-	CHECK_INT(sysctl_one("kernel.domainname", false, false, true, &err),
-		  0);
+	CHECK_INT(sysctl_one("fs.mqueue.msg_max", false, true, false, &err), 0);
+	CHECK_INT(sysctl_one("kernel.domainname", false, false, true, &err), 0);
 	CHECK(sysctl_one("vm.swappiness", true, true, true, &err) < 0);
 	CHECK_STR(err.msg, "linux.sysctl: \"vm.swappiness\" is not namespaced; "
 			   "refusing to set it");
@@ -416,7 +418,7 @@ TEST(security_sysctl_classification)
 TEST(security_lsm_check)
 {
 	struct husk_process p;
-	struct husk_err err = { 0 };
+	struct husk_err err = {0};
 
 	init_proc(&p);
 	CHECK_INT(husk_lsm_check(&p, NULL, &err), 0);
