@@ -62,6 +62,12 @@ static void emit_return(struct prog *p, int32_t v)
 	emit(p, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
 }
 
+static bool matches_all(const struct husk_device_rule *r)
+{
+	return r->type == 'a' && r->major < 0 && r->minor < 0 &&
+	       access_bits(r->access) == 7;
+}
+
 /*
  * One rule: every test that fails jumps past the block.  An allow rule
  * covers a request whose accesses are all in it; a deny rule one that asks
@@ -104,6 +110,7 @@ int cg_bpf_devices_build(const struct husk_device_rule *rules, size_t n,
 			 struct bpf_insn **insns, size_t *n_insns)
 {
 	struct prog *p;
+	bool caught = false;
 
 	if (n > MAX_RULES)
 		return -E2BIG;
@@ -111,9 +118,14 @@ int cg_bpf_devices_build(const struct husk_device_rule *rules, size_t n,
 	if (!p)
 		return -ENOMEM;
 	emit_prologue(p);
-	for (size_t i = n; i-- > 0;)
+	for (size_t i = n; i-- > 0 && !caught;) {
 		emit_rule(p, &rules[i]);
-	emit_return(p, 1);
+		/* a rule matching everything hides all before it (and the
+		 * verifier refuses unreachable code) */
+		caught = matches_all(&rules[i]);
+	}
+	if (!caught)
+		emit_return(p, 1);
 	*n_insns = p->n;
 	*insns = (struct bpf_insn *)p; /* v is the first member */
 	return 0;

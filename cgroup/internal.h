@@ -36,6 +36,7 @@ struct cg_hier {
 	bool v2;
 	char mnt[PATH_MAX]; /* host path of the mount point (with test root) */
 	char name[64];	    /* basename of the mount point: "cpu", "unified" */
+	char dev[32];	     /* "0:28": st_dev of the superblock */
 	char tag[64];	     /* "name=systemd" for named v1 hierarchies */
 	char self[PATH_MAX]; /* husk's own cgroup in it ("/" when unknown) */
 	uint32_t ctrls;	     /* bit (1 << enum cg_ctrl) per controller */
@@ -105,6 +106,9 @@ int cg_apply_v1(struct husk_cgroup *cg, const struct cg_dir *d,
 int cg_apply_v2(struct husk_cgroup *cg, const struct cg_dir *d,
 		const struct husk_resources *res, enum cg_ctrl c,
 		struct husk_err *err);
+
+/* "2MB" -> true: page sizes as the kernel names hugetlb files. */
+bool cg_valid_page_size(const char *s);
 
 /* apply.c: pieces that read the same on both versions. */
 int cg_apply_cpuset(struct husk_cgroup *cg, const struct cg_dir *d,

@@ -117,10 +117,11 @@ static uint32_t v1_ctrls_of(const char *superopts)
 	return m;
 }
 
-static bool seen_device(struct cg_layout *l, const char *mnt)
+/* A hierarchy mounted twice (same superblock) is used once. */
+static bool seen_device(const struct cg_layout *l, const char *dev)
 {
 	for (size_t i = 0; i < l->n; i++)
-		if (!strcmp(l->h[i].mnt, mnt))
+		if (!strcmp(l->h[i].dev, dev))
 			return true;
 	return false;
 }
@@ -153,7 +154,7 @@ static void parse_mount_line(struct cg_layout *l, char *line, bool *had_v2)
 		return;
 	unescape(f[4]);
 	snprintf(mnt, sizeof(mnt), "%s%s", src.root, f[4]);
-	if (seen_device(l, mnt))
+	if (seen_device(l, f[2]))
 		return;
 	h = &l->h[l->n];
 	memset(h, 0, sizeof(*h));
@@ -162,6 +163,7 @@ static void parse_mount_line(struct cg_layout *l, char *line, bool *had_v2)
 		return; /* one cgroup2 hierarchy: the first mount of it */
 	*had_v2 |= h->v2;
 	snprintf(h->mnt, sizeof(h->mnt), "%s", mnt);
+	snprintf(h->dev, sizeof(h->dev), "%s", f[2]);
 	base = strrchr(f[4], '/');
 	snprintf(h->name, sizeof(h->name), "%s", base ? base + 1 : f[4]);
 	snprintf(h->self, sizeof(h->self), "/");
