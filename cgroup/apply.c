@@ -149,7 +149,7 @@ int husk_cgroup_apply(struct husk_cgroup *cg, const struct husk_resources *res,
 
 /* ---- pieces both backends share ---- */
 
-/* The kernel only says EINVAL; say what the parent would have allowed. */
+/* The kernel only says EINVAL/ERANGE; say what the parent has to give. */
 static void cpuset_hint(const struct cg_dir *d, const char *effective,
 			struct husk_err *err)
 {
@@ -179,7 +179,7 @@ int cg_apply_cpuset(struct husk_cgroup *cg, const struct cg_dir *d,
 		if (!val[i])
 			continue;
 		r = cg_set(cg, d, "cpuset", file[i], val[i], err);
-		if (r == -EINVAL)
+		if (r == -EINVAL || r == -ERANGE)
 			cpuset_hint(d, eff[i], err);
 		if (r < 0)
 			return r;
