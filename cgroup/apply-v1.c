@@ -12,7 +12,8 @@ static int cpu_v1(struct husk_cgroup *cg, const struct cg_dir *d,
 	int ret = 0;
 
 	if (cg_set_p(r->cpu_shares) && r->cpu_shares != 0)
-		ret = cg_set_i64(cg, d, "cpu", "cpu.shares", r->cpu_shares, err);
+		ret =
+		    cg_set_i64(cg, d, "cpu", "cpu.shares", r->cpu_shares, err);
 	if (!ret && cg_set_p(r->cpu_period))
 		ret = cg_set_i64(cg, d, "cpu", "cpu.cfs_period_us",
 				 r->cpu_period, err);
@@ -45,14 +46,15 @@ static int memory_limits_v1(struct husk_cgroup *cg, const struct cg_dir *d,
 	int ret;
 
 	if (!cg_set_p(r->mem_limit))
-		return cg_set_p(r->mem_swap) ? cg_set_i64(cg, d, "memory", sw,
-							  r->mem_swap, err)
-					     : 0;
+		return cg_set_p(r->mem_swap)
+			   ? cg_set_i64(cg, d, "memory", sw, r->mem_swap, err)
+			   : 0;
 	ret = cg_set_i64(cg, d, "memory", lim, r->mem_limit, err);
 	if (ret == -EINVAL && cg_set_p(r->mem_swap)) {
 		ret = cg_set_i64(cg, d, "memory", sw, r->mem_swap, err);
 		return ret ? ret
-			   : cg_set_i64(cg, d, "memory", lim, r->mem_limit, err);
+			   : cg_set_i64(cg, d, "memory", lim, r->mem_limit,
+					err);
 	}
 	if (!ret && cg_set_p(r->mem_swap))
 		ret = cg_set_i64(cg, d, "memory", sw, r->mem_swap, err);
@@ -110,7 +112,8 @@ static int devices_v1(struct husk_cgroup *cg, const struct cg_dir *d,
 			snprintf(val, sizeof(val), "a");
 		else
 			snprintf(val, sizeof(val), "%c %s:%s %s", rule->type,
-				 maj, min, rule->access[0] ? rule->access : "rwm");
+				 maj, min,
+				 rule->access[0] ? rule->access : "rwm");
 		ret = cg_set(cg, d, "devices",
 			     rule->allow ? "devices.allow" : "devices.deny",
 			     val, err);

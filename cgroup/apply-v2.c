@@ -67,7 +67,7 @@ static int cpu_v2(struct husk_cgroup *cg, const struct cg_dir *d,
 	if (cg_set_p(r->cpu_shares) && r->cpu_shares != 0)
 		ret = cg_set_i64(cg, d, "cpu", "cpu.weight",
 				 (int64_t)husk_cgroup_shares_to_weight(
-					 (uint64_t)r->cpu_shares),
+				     (uint64_t)r->cpu_shares),
 				 err);
 	/* cgroup2 has no RT group scheduling: realtime is ignored */
 	return ret ? ret : cpu_max_v2(cg, d, r, err);
@@ -115,10 +115,10 @@ static int io_v2(struct husk_cgroup *cg, const struct cg_dir *d,
 		return cg_set_i64(cg, d, "io", "io.bfq.weight", r->blkio_weight,
 				  err);
 	if (cg_exists(d->fd, "io.weight"))
-		return cg_set_i64(cg, d, "io", "io.weight",
-				  (int64_t)blkio_to_io_weight(
-					  (uint64_t)r->blkio_weight),
-				  err);
+		return cg_set_i64(
+		    cg, d, "io", "io.weight",
+		    (int64_t)blkio_to_io_weight((uint64_t)r->blkio_weight),
+		    err);
 	return 0;
 }
 

@@ -20,7 +20,8 @@ static bool wants(const struct husk_resources *r, enum cg_ctrl c)
 	case CG_CPU:
 		return (cg_set_p(r->cpu_shares) && r->cpu_shares != 0) ||
 		       cg_set_p(r->cpu_quota) || cg_set_p(r->cpu_period) ||
-		       cg_set_p(r->cpu_rt_runtime) || cg_set_p(r->cpu_rt_period);
+		       cg_set_p(r->cpu_rt_runtime) ||
+		       cg_set_p(r->cpu_rt_period);
 	case CG_MEMORY:
 		return cg_set_p(r->mem_limit) || cg_set_p(r->mem_reservation) ||
 		       cg_set_p(r->mem_swap) || cg_set_p(r->mem_swappiness) ||
@@ -54,8 +55,9 @@ static int validate(const struct husk_resources *r, struct husk_err *err)
 				 " is negative (only -1 means unlimited)",
 				 r->cpu_quota);
 	if (cg_set_p(r->cpu_period) && r->cpu_period <= 0)
-		return husk_fail(err, EINVAL, "cpu: period %" PRId64
-				 " must be positive", r->cpu_period);
+		return husk_fail(err, EINVAL,
+				 "cpu: period %" PRId64 " must be positive",
+				 r->cpu_period);
 	if (cg_set_p(r->mem_swap) && r->mem_swap != -1 &&
 	    cg_set_p(r->mem_limit) && r->mem_limit >= 0 &&
 	    r->mem_swap < r->mem_limit)
@@ -77,9 +79,9 @@ static int validate(const struct husk_resources *r, struct husk_err *err)
 		const char *k = r->unified.v[i].key;
 
 		if (!k[0] || k[0] == '.' || strchr(k, '/'))
-			return husk_fail(err, EINVAL,
-					 "unified: \"%s\" is not a cgroup file name",
-					 k);
+			return husk_fail(
+			    err, EINVAL,
+			    "unified: \"%s\" is not a cgroup file name", k);
 	}
 	return 0;
 }
@@ -95,8 +97,8 @@ static const struct cg_dir *dir_for_apply(const struct husk_cgroup *cg,
 	return d;
 }
 
-static int apply_unified(struct husk_cgroup *cg,
-			 const struct husk_resources *r, struct husk_err *err)
+static int apply_unified(struct husk_cgroup *cg, const struct husk_resources *r,
+			 struct husk_err *err)
 {
 	const struct cg_dir *d = cg_v2_dir(cg);
 
@@ -153,8 +155,8 @@ int husk_cgroup_apply(struct husk_cgroup *cg, const struct husk_resources *res,
 static void cpuset_hint(const struct cg_dir *d, const char *effective,
 			struct husk_err *err)
 {
-	_cleanup_close_ int parent = openat(d->fd, "..", O_RDONLY |
-						       O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int parent =
+	    openat(d->fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	char allowed[256];
 	size_t len = strlen(err->msg);
 
@@ -169,8 +171,9 @@ int cg_apply_cpuset(struct husk_cgroup *cg, const struct cg_dir *d,
 		    struct husk_err *err)
 {
 	const char *file[2] = {"cpuset.cpus", "cpuset.mems"};
-	const char *eff[2] = {v2 ? "cpuset.cpus.effective" : "cpuset.effective_cpus",
-			      v2 ? "cpuset.mems.effective" : "cpuset.effective_mems"};
+	const char *eff[2] = {
+	    v2 ? "cpuset.cpus.effective" : "cpuset.effective_cpus",
+	    v2 ? "cpuset.mems.effective" : "cpuset.effective_mems"};
 	const char *val[2] = {res->cpus, res->mems};
 
 	for (int i = 0; i < 2; i++) {

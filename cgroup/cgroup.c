@@ -50,8 +50,7 @@ static bool path_is_safe(const char *p)
 	while (*s) {
 		size_t n = strcspn(s, "/");
 
-		if ((n == 2 && !strncmp(s, "..", 2)) ||
-		    (n == 1 && s[0] == '.'))
+		if ((n == 2 && !strncmp(s, "..", 2)) || (n == 1 && s[0] == '.'))
 			return false;
 		s += n;
 		s += strspn(s, "/");
@@ -132,8 +131,8 @@ static void v2_enable_subtree(const struct husk_cgroup *cg, int dfd,
 static int make_dirs(const struct husk_cgroup *cg, const struct cg_hier *h,
 		     const char *rel, struct husk_err *err)
 {
-	_cleanup_close_ int fd = open(h->mnt, O_RDONLY | O_DIRECTORY |
-						      O_CLOEXEC);
+	_cleanup_close_ int fd =
+	    open(h->mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	char buf[PATH_MAX], *save = NULL;
 	int r;
 
@@ -268,7 +267,8 @@ int husk_cgroup_file_path(struct husk_cgroup *cg, const char *controller,
 			return -ENOENT;
 		d = cg_dir_for(cg, c);
 	} else {
-		d = cg_v2_dir(cg) ? cg_v2_dir(cg) : (cg->d[0].fd >= 0 ? &cg->d[0] : NULL);
+		d = cg_v2_dir(cg) ? cg_v2_dir(cg)
+				  : (cg->d[0].fd >= 0 ? &cg->d[0] : NULL);
 	}
 	if (!d)
 		return -ENOENT;
@@ -303,8 +303,8 @@ static int pidv_add(struct pidv *pv, pid_t p)
 /* cgroup.procs of @dfd and of every descendant. */
 static int collect_pids(int dfd, int depth, struct pidv *pv)
 {
-	_cleanup_close_ int pfd = openat(dfd, "cgroup.procs",
-					 O_RDONLY | O_CLOEXEC);
+	_cleanup_close_ int pfd =
+	    openat(dfd, "cgroup.procs", O_RDONLY | O_CLOEXEC);
 	_cleanup_fclose_ FILE *f = pfd >= 0 ? fdopen(pfd, "re") : NULL;
 	DIR *dir;
 	struct dirent *de;
@@ -325,8 +325,8 @@ static int collect_pids(int dfd, int depth, struct pidv *pv)
 
 		if (de->d_type != DT_DIR || de->d_name[0] == '.')
 			continue;
-		child = openat(dfd, de->d_name,
-			       O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		child =
+		    openat(dfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (child >= 0)
 			r = collect_pids(child, depth + 1, pv);
 	}
@@ -410,23 +410,24 @@ static int freeze_v2(struct husk_cgroup *cg, const struct cg_dir *d,
 		     bool frozen, struct husk_err *err)
 {
 	bool now = !frozen;
-	int r = cg_set(cg, d, "freeze", "cgroup.freeze", frozen ? "1" : "0",
-		       err);
+	int r =
+	    cg_set(cg, d, "freeze", "cgroup.freeze", frozen ? "1" : "0", err);
 
 	if (r < 0)
 		return r;
 	for (int i = 0; i < WAIT_ROUNDS; i++) {
 		r = v2_frozen(d, &now);
 		if (r < 0)
-			return husk_fail(err, -r, "freeze: read %s/cgroup.events",
-					 d->path);
+			return husk_fail(
+			    err, -r, "freeze: read %s/cgroup.events", d->path);
 		if (now == frozen)
 			return 0;
 		sleep_ms(WAIT_STEP_MS);
 	}
 	if (frozen)
 		cg_write(cg, d->fd, "cgroup.freeze", "0");
-	return husk_fail(err, ETIMEDOUT, "freeze: %s/cgroup.events never said frozen %d",
+	return husk_fail(err, ETIMEDOUT,
+			 "freeze: %s/cgroup.events never said frozen %d",
 			 d->path, frozen);
 }
 
@@ -491,7 +492,8 @@ static int signal_all(struct husk_cgroup *cg, int sig, size_t *left,
 
 int husk_cgroup_kill(struct husk_cgroup *cg, int sig, struct husk_err *err)
 {
-	const struct cg_dir *v2 = cg_v2_dir(cg), *fz = cg_dir_for(cg, CG_FREEZER);
+	const struct cg_dir *v2 = cg_v2_dir(cg),
+			    *fz = cg_dir_for(cg, CG_FREEZER);
 	size_t left = 0;
 	int r;
 
@@ -518,8 +520,8 @@ int husk_cgroup_kill(struct husk_cgroup *cg, int sig, struct husk_err *err)
 static int remove_tree(const struct husk_cgroup *cg, int parent,
 		       const char *name, int depth)
 {
-	_cleanup_close_ int fd = openat(parent, name,
-					O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int fd =
+	    openat(parent, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	DIR *dir;
 	struct dirent *de;
 
@@ -537,7 +539,8 @@ static int remove_tree(const struct husk_cgroup *cg, int parent,
 	if (dir)
 		closedir(dir);
 	for (int i = 0; i < WAIT_ROUNDS; i++) {
-		if (unlinkat(parent, name, AT_REMOVEDIR) == 0 || errno == ENOENT)
+		if (unlinkat(parent, name, AT_REMOVEDIR) == 0 ||
+		    errno == ENOENT)
 			return 0;
 		if (errno != EBUSY)
 			break;
@@ -561,7 +564,9 @@ static int destroy_dir(struct husk_cgroup *cg, struct cg_dir *d,
 	*slash = '\0';
 	pfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (pfd < 0)
-		return errno == ENOENT ? 0 : husk_fail(err, errno, "open %s", parent);
+		return errno == ENOENT
+			   ? 0
+			   : husk_fail(err, errno, "open %s", parent);
 	r = remove_tree(cg, pfd, slash + 1, 0);
 	if (r < 0)
 		return husk_fail(err, -r, "rmdir %s", d->path);

@@ -95,7 +95,8 @@ struct husk_cgroup_psi {
 
 struct husk_cgroup_hugetlb_stat {
 	char page_size[16]; /* "2MB" */
-	uint64_t usage, limit, failcnt; /* v2: failcnt = hugetlb.<s>.events max */
+	uint64_t usage, limit,
+	    failcnt; /* v2: failcnt = hugetlb.<s>.events max */
 };
 
 /*

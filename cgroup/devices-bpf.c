@@ -27,8 +27,11 @@ struct prog {
 static void emit(struct prog *p, uint8_t code, uint8_t dst, uint8_t src,
 		 int16_t off, int32_t imm)
 {
-	p->v[p->n++] = (struct bpf_insn){
-		.code = code, .dst_reg = dst, .src_reg = src, .off = off, .imm = imm};
+	p->v[p->n++] = (struct bpf_insn){.code = code,
+					 .dst_reg = dst,
+					 .src_reg = src,
+					 .off = off,
+					 .imm = imm};
 }
 
 /* r1 = ctx; registers: r2 access, r3 type, r4 major, r5 minor. */
@@ -50,9 +53,10 @@ static int32_t access_bits(const char *a)
 	int32_t m = 0;
 
 	for (; *a; a++)
-		m |= *a == 'm' ? BPF_DEVCG_ACC_MKNOD :
-		     *a == 'r' ? BPF_DEVCG_ACC_READ :
-		     *a == 'w' ? BPF_DEVCG_ACC_WRITE : 0;
+		m |= *a == 'm'	 ? BPF_DEVCG_ACC_MKNOD
+		     : *a == 'r' ? BPF_DEVCG_ACC_READ
+		     : *a == 'w' ? BPF_DEVCG_ACC_WRITE
+				 : 0;
 	return m ? m : 7;
 }
 
@@ -199,7 +203,8 @@ int cg_bpf_devices(int cgfd, const struct husk_device_rule *rules, size_t n,
 		return husk_fail(err, -r, "devices: %zu rules", n);
 	prog = cg_bpf_devices_load(insns, n_insns);
 	if (prog < 0)
-		return husk_fail(err, -prog, "devices: load eBPF device program");
+		return husk_fail(err, -prog,
+				 "devices: load eBPF device program");
 	if (query_attached(cgfd, old, &n_old) < 0)
 		n_old = 0;
 	memset(&a, 0, sizeof(a));
@@ -208,7 +213,8 @@ int cg_bpf_devices(int cgfd, const struct husk_device_rule *rules, size_t n,
 	a.attach_type = BPF_CGROUP_DEVICE;
 	a.attach_flags = BPF_F_ALLOW_MULTI;
 	if (sys_bpf(BPF_PROG_ATTACH, &a) < 0)
-		return husk_fail(err, errno, "devices: attach eBPF device program");
+		return husk_fail(err, errno,
+				 "devices: attach eBPF device program");
 	/* the new program is in place: only now drop the old ones */
 	for (uint32_t i = 0; i < n_old; i++)
 		detach_id(cgfd, old[i]);

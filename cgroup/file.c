@@ -15,8 +15,8 @@ int cg_write(const struct husk_cgroup *cg, int dfd, const char *file,
 	     const char *val)
 {
 	/* a fake tree (unit tests) has no files until written, cgroupfs does */
-	int flags = O_WRONLY | O_TRUNC | O_CLOEXEC |
-		    (cg->lay->fake ? O_CREAT : 0);
+	int flags =
+	    O_WRONLY | O_TRUNC | O_CLOEXEC | (cg->lay->fake ? O_CREAT : 0);
 	_cleanup_close_ int fd = openat(dfd, file, flags, 0644);
 	size_t len = strlen(val);
 	ssize_t n;

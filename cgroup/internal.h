@@ -34,8 +34,8 @@ enum cg_kind { CG_LAYOUT_NONE, CG_LAYOUT_V1, CG_LAYOUT_V2, CG_LAYOUT_HYBRID };
 
 struct cg_hier {
 	bool v2;
-	char mnt[PATH_MAX]; /* host path of the mount point (with test root) */
-	char name[64];	    /* basename of the mount point: "cpu", "unified" */
+	char mnt[PATH_MAX];  /* host path of the mount point (with test root) */
+	char name[64];	     /* basename of the mount point: "cpu", "unified" */
 	char dev[32];	     /* "0:28": st_dev of the superblock */
 	char tag[64];	     /* "name=systemd" for named v1 hierarchies */
 	char self[PATH_MAX]; /* husk's own cgroup in it ("/" when unknown) */

@@ -12,22 +12,26 @@
 #include "internal.h"
 
 static const char *const v1_names[CG_NCTRL] = {
-	[CG_CPU] = "cpu",	  [CG_CPUACCT] = "cpuacct",
-	[CG_CPUSET] = "cpuset",	  [CG_MEMORY] = "memory",
-	[CG_DEVICES] = "devices", [CG_FREEZER] = "freezer",
-	[CG_BLKIO] = "blkio",	  [CG_PIDS] = "pids",
-	[CG_HUGETLB] = "hugetlb", [CG_NET_CLS] = "net_cls",
-	[CG_NET_PRIO] = "net_prio", [CG_PERF_EVENT] = "perf_event",
-	[CG_RDMA] = "rdma",	  [CG_MISC] = "misc",
+    [CG_CPU] = "cpu",		[CG_CPUACCT] = "cpuacct",
+    [CG_CPUSET] = "cpuset",	[CG_MEMORY] = "memory",
+    [CG_DEVICES] = "devices",	[CG_FREEZER] = "freezer",
+    [CG_BLKIO] = "blkio",	[CG_PIDS] = "pids",
+    [CG_HUGETLB] = "hugetlb",	[CG_NET_CLS] = "net_cls",
+    [CG_NET_PRIO] = "net_prio", [CG_PERF_EVENT] = "perf_event",
+    [CG_RDMA] = "rdma",		[CG_MISC] = "misc",
 };
 
 /* cgroup2 names; devices and freezer are built in (bpf, cgroup.freeze). */
 static const char *const v2_names[CG_NCTRL] = {
-	[CG_CPU] = "cpu",	  [CG_CPUSET] = "cpuset",
-	[CG_MEMORY] = "memory",	  [CG_BLKIO] = "io",
-	[CG_PIDS] = "pids",	  [CG_HUGETLB] = "hugetlb",
-	[CG_PERF_EVENT] = "perf_event", [CG_RDMA] = "rdma",
-	[CG_MISC] = "misc",
+    [CG_CPU] = "cpu",
+    [CG_CPUSET] = "cpuset",
+    [CG_MEMORY] = "memory",
+    [CG_BLKIO] = "io",
+    [CG_PIDS] = "pids",
+    [CG_HUGETLB] = "hugetlb",
+    [CG_PERF_EVENT] = "perf_event",
+    [CG_RDMA] = "rdma",
+    [CG_MISC] = "misc",
 };
 
 static struct {
@@ -79,10 +83,9 @@ void husk_cgroup_set_root(const char *root, const char *mountinfo,
 static void sources_init(void)
 {
 	if (!src.set)
-		husk_cgroup_set_root(getenv("HUSK_CGROUP_ROOT"),
-				     getenv("HUSK_MOUNTINFO"),
-				     getenv("HUSK_PROC_CGROUPS"),
-				     getenv("HUSK_SELF_CGROUP"));
+		husk_cgroup_set_root(
+		    getenv("HUSK_CGROUP_ROOT"), getenv("HUSK_MOUNTINFO"),
+		    getenv("HUSK_PROC_CGROUPS"), getenv("HUSK_SELF_CGROUP"));
 }
 
 /* mountinfo escapes space, tab, newline and backslash as \ooo. */
@@ -316,10 +319,10 @@ int cg_layout_get(const struct cg_layout **lay, struct husk_err *err)
 const char *husk_cgroup_layout(void)
 {
 	static const char *const names[] = {
-		[CG_LAYOUT_NONE] = "none",
-		[CG_LAYOUT_V1] = "v1",
-		[CG_LAYOUT_V2] = "v2",
-		[CG_LAYOUT_HYBRID] = "hybrid",
+	    [CG_LAYOUT_NONE] = "none",
+	    [CG_LAYOUT_V1] = "v1",
+	    [CG_LAYOUT_V2] = "v2",
+	    [CG_LAYOUT_HYBRID] = "hybrid",
 	};
 	const struct cg_layout *l;
 	struct husk_err err;

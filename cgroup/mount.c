@@ -16,13 +16,12 @@ static unsigned long ro_flag(bool rw)
 	return rw ? 0 : MS_RDONLY;
 }
 
-static int bind(const char *src, const char *dst, bool rw,
-		struct husk_err *err)
+static int bind(const char *src, const char *dst, bool rw, struct husk_err *err)
 {
 	if (mount(src, dst, NULL, MS_BIND, NULL) < 0)
 		return husk_fail(err, errno, "bind mount %s on %s", src, dst);
-	if (mount(NULL, dst, NULL, MS_REMOUNT | MS_BIND | CG_MNT_FLAGS | ro_flag(rw),
-		  NULL) < 0)
+	if (mount(NULL, dst, NULL,
+		  MS_REMOUNT | MS_BIND | CG_MNT_FLAGS | ro_flag(rw), NULL) < 0)
 		return husk_fail(err, errno, "remount %s %s", dst,
 				 rw ? "rw" : "ro");
 	return 0;
@@ -52,9 +51,10 @@ static int mount_v2(struct husk_cgroup *cg, const char *dest, bool rw,
 	if (!d)
 		return husk_fail(err, ENOENT, "cgroup %s is gone", cg->path);
 	if (in_own_cgroupns()) {
-		if (mount("cgroup2", dest, "cgroup2", CG_MNT_FLAGS | ro_flag(rw),
-			  NULL) < 0)
-			return husk_fail(err, errno, "mount cgroup2 on %s", dest);
+		if (mount("cgroup2", dest, "cgroup2",
+			  CG_MNT_FLAGS | ro_flag(rw), NULL) < 0)
+			return husk_fail(err, errno, "mount cgroup2 on %s",
+					 dest);
 		return 0;
 	}
 	return bind(d->path, dest, rw, err);
@@ -81,7 +81,8 @@ static int mount_v1(struct husk_cgroup *cg, const char *dest, bool rw,
 	char sub[PATH_MAX];
 	int r;
 
-	if (mount("tmpfs", dest, "tmpfs", CG_MNT_FLAGS, "mode=755,size=64k") < 0)
+	if (mount("tmpfs", dest, "tmpfs", CG_MNT_FLAGS, "mode=755,size=64k") <
+	    0)
 		return husk_fail(err, errno, "mount tmpfs on %s", dest);
 	for (size_t i = 0; i < cg->lay->n; i++) {
 		const char *name = cg->lay->h[i].name;
@@ -96,8 +97,8 @@ static int mount_v1(struct husk_cgroup *cg, const char *dest, bool rw,
 			return r;
 		comount_links(dest, name);
 	}
-	if (!rw && mount(NULL, dest, NULL, MS_REMOUNT | CG_MNT_FLAGS | MS_RDONLY,
-			 NULL) < 0)
+	if (!rw && mount(NULL, dest, NULL,
+			 MS_REMOUNT | CG_MNT_FLAGS | MS_RDONLY, NULL) < 0)
 		return husk_fail(err, errno, "remount %s ro", dest);
 	return 0;
 }

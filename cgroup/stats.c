@@ -15,7 +15,8 @@ static uint64_t v1_limit(uint64_t v)
 	return v >= 0x7ffffffffffff000ULL ? HUSK_CG_UNLIMITED : v;
 }
 
-static void cpu_stats(const struct husk_cgroup *cg, struct husk_cgroup_stats *st)
+static void cpu_stats(const struct husk_cgroup *cg,
+		      struct husk_cgroup_stats *st)
 {
 	const struct cg_dir *d = cg_dir_for(cg, CG_CPUACCT);
 	uint64_t v;

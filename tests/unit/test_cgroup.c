@@ -26,7 +26,8 @@ static void put(const char *rel, const char *content)
 
 	snprintf(path, sizeof(path), "%s/%s", root, rel);
 	snprintf(dir, sizeof(dir), "%s", path);
-	for (slash = strchr(dir + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+	for (slash = strchr(dir + 1, '/'); slash;
+	     slash = strchr(slash + 1, '/')) {
 		*slash = '\0';
 		mkdir(dir, 0755);
 		*slash = '/';
@@ -71,7 +72,7 @@ static bool exists(const char *rel)
 static void fake_host(const char *kind)
 {
 	char dir[PATH_MAX], mi[PATH_MAX + 32], cgs[PATH_MAX + 32],
-		self[PATH_MAX + 32];
+	    self[PATH_MAX + 32];
 
 	snprintf(root, sizeof(root), "/tmp/husk-cgroup-unit-XXXXXX");
 	if (!mkdtemp(root))
@@ -85,15 +86,23 @@ static void fake_host(const char *kind)
 		put("sys/fs/cgroup/cgroup.controllers",
 		    "cpuset cpu io memory hugetlb pids rdma misc\n");
 	} else {
-		static const char *const dirs[] = {
-			"cpu", "cpuacct", "cpuset", "memory", "devices",
-			"freezer", "blkio", "pids", "systemd", "hugetlb",
-			"net_cls,net_prio", "unified"};
+		static const char *const dirs[] = {"cpu",
+						   "cpuacct",
+						   "cpuset",
+						   "memory",
+						   "devices",
+						   "freezer",
+						   "blkio",
+						   "pids",
+						   "systemd",
+						   "hugetlb",
+						   "net_cls,net_prio",
+						   "unified"};
 		char rel[128];
 
 		for (size_t i = 0; i < HUSK_ARRAY_SIZE(dirs); i++) {
-			snprintf(rel, sizeof(rel), "sys/fs/cgroup/%s/cgroup.procs",
-				 dirs[i]);
+			snprintf(rel, sizeof(rel),
+				 "sys/fs/cgroup/%s/cgroup.procs", dirs[i]);
 			put(rel, "");
 		}
 		put("sys/fs/cgroup/cpuset/cpuset.cpus", "0-3\n");
@@ -158,10 +167,12 @@ TEST(cgroup_layout_names)
 	fake_host("hybrid");
 	CHECK_STR(husk_cgroup_layout(), "hybrid");
 	cg = make("/husk/lay");
-	CHECK_INT(husk_cgroup_file_path(cg, "memory", "memory.oom_control",
-					buf, sizeof(buf)), 0);
+	CHECK_INT(husk_cgroup_file_path(cg, "memory", "memory.oom_control", buf,
+					sizeof(buf)),
+		  0);
 	CHECK(strstr(buf, "/sys/fs/cgroup/memory/husk/lay/memory.oom_control"));
-	CHECK_INT(husk_cgroup_file_path(cg, "hugetlb", "x", buf, sizeof(buf)), 0);
+	CHECK_INT(husk_cgroup_file_path(cg, "hugetlb", "x", buf, sizeof(buf)),
+		  0);
 	CHECK(strstr(buf, "/sys/fs/cgroup/unified/husk/lay/x"));
 	CHECK_INT(husk_cgroup_file_path(cg, "rdma", "x", buf, sizeof(buf)),
 		  -ENOENT);
@@ -252,8 +263,7 @@ TEST(cgroup_v2_unlimited_and_updates)
 
 TEST(cgroup_v2_unified_and_io)
 {
-	struct husk_kv kv[] = {{"memory.high", "1000000"},
-			       {"cpu.idle", "1"}};
+	struct husk_kv kv[] = {{"memory.high", "1000000"}, {"cpu.idle", "1"}};
 	struct husk_kv bad = {"../../etc/x", "1"};
 	struct husk_resources r;
 	struct husk_err err = {0};
@@ -282,12 +292,21 @@ TEST(cgroup_v1_limits)
 {
 	struct husk_hugepage_limit hp = {.page_size = "2MB", .limit = 2097152};
 	struct husk_device_rule dev[] = {
-		{.allow = false, .type = 'a', .major = -1, .minor = -1,
-		 .access = "rwm"},
-		{.allow = true, .type = 'c', .major = 1, .minor = 3,
-		 .access = "rwm"},
-		{.allow = true, .type = 'c', .major = 136, .minor = -1,
-		 .access = "rw"},
+	    {.allow = false,
+	     .type = 'a',
+	     .major = -1,
+	     .minor = -1,
+	     .access = "rwm"},
+	    {.allow = true,
+	     .type = 'c',
+	     .major = 1,
+	     .minor = 3,
+	     .access = "rwm"},
+	    {.allow = true,
+	     .type = 'c',
+	     .major = 136,
+	     .minor = -1,
+	     .access = "rw"},
 	};
 	struct husk_resources r;
 	struct husk_err err = {0};
@@ -319,20 +338,24 @@ TEST(cgroup_v1_limits)
 	CHECK_INT(husk_cgroup_apply(cg, &r, &err), 0);
 	CHECK_STR(get("sys/fs/cgroup/memory/husk/v1c/memory.limit_in_bytes"),
 		  "33554432");
-	CHECK_STR(get("sys/fs/cgroup/memory/husk/v1c/memory.memsw.limit_in_bytes"),
-		  "67108864");
-	CHECK_STR(get("sys/fs/cgroup/memory/husk/v1c/memory.soft_limit_in_bytes"),
-		  "1048576");
+	CHECK_STR(
+	    get("sys/fs/cgroup/memory/husk/v1c/memory.memsw.limit_in_bytes"),
+	    "67108864");
+	CHECK_STR(
+	    get("sys/fs/cgroup/memory/husk/v1c/memory.soft_limit_in_bytes"),
+	    "1048576");
 	CHECK_STR(get("sys/fs/cgroup/memory/husk/v1c/memory.swappiness"), "0");
 	CHECK_STR(get("sys/fs/cgroup/memory/husk/v1c/memory.oom_control"), "1");
 	CHECK_STR(get("sys/fs/cgroup/cpu/husk/v1c/cpu.shares"), "512");
 	CHECK_STR(get("sys/fs/cgroup/cpu/husk/v1c/cpu.cfs_quota_us"), "20000");
-	CHECK_STR(get("sys/fs/cgroup/cpu/husk/v1c/cpu.cfs_period_us"), "100000");
+	CHECK_STR(get("sys/fs/cgroup/cpu/husk/v1c/cpu.cfs_period_us"),
+		  "100000");
 	CHECK(!exists("sys/fs/cgroup/cpu/husk/v1c/cpu.weight"));
 	CHECK_STR(get("sys/fs/cgroup/cpuset/husk/v1c/cpuset.cpus"), "1");
 	CHECK_STR(get("sys/fs/cgroup/pids/husk/v1c/pids.max"), "64");
-	CHECK_STR(get("sys/fs/cgroup/hugetlb/husk/v1c/hugetlb.2MB.limit_in_bytes"),
-		  "2097152");
+	CHECK_STR(
+	    get("sys/fs/cgroup/hugetlb/husk/v1c/hugetlb.2MB.limit_in_bytes"),
+	    "2097152");
 	CHECK_STR(get("sys/fs/cgroup/devices/husk/v1c/devices.deny"), "a");
 	/* the fake file keeps only the last write */
 	CHECK_STR(get("sys/fs/cgroup/devices/husk/v1c/devices.allow"),
@@ -354,8 +377,9 @@ TEST(cgroup_v1_refuses_unified)
 	r.unified.v = &kv;
 	r.unified.n = 1;
 	CHECK_INT(husk_cgroup_apply(cg, &r, &err), -EOPNOTSUPP);
-	CHECK_STR(msg(&err), "unified: linux.resources.unified needs cgroup v2, "
-			   "this host is v1: Operation not supported");
+	CHECK_STR(msg(&err),
+		  "unified: linux.resources.unified needs cgroup v2, "
+		  "this host is v1: Operation not supported");
 	husk_cgroup_free(cg);
 	fake_host_done();
 }
@@ -373,12 +397,13 @@ TEST(cgroup_validation_errors)
 	r.cpu_quota = -5;
 	CHECK_INT(husk_cgroup_apply(cg, &r, &err), -EINVAL);
 	CHECK_STR(msg(&err), "cpu: quota -5 is negative (only -1 means "
-			   "unlimited): Invalid argument");
+			     "unlimited): Invalid argument");
 	res_init(&r);
 	r.mem_limit = 2000;
 	r.mem_swap = 1000;
 	CHECK_INT(husk_cgroup_apply(cg, &r, &err), -EINVAL);
-	CHECK(strstr(err.msg, "swap 1000 (memory+swap) is below the limit 2000"));
+	CHECK(
+	    strstr(err.msg, "swap 1000 (memory+swap) is below the limit 2000"));
 	res_init(&r);
 	r.hugepages = &hp;
 	r.n_hugepages = 1;
@@ -545,8 +570,10 @@ TEST(cgroup_stats_v2)
 	CHECK_INT(st.hugetlb[0].limit, 4194304);
 	CHECK_INT(st.hugetlb[0].failcnt, 7);
 	CHECK(st.has_psi);
-	CHECK(st.psi_memory.some_avg10 > 1.49 && st.psi_memory.some_avg10 < 1.51);
-	CHECK(st.psi_memory.full_avg10 > 0.24 && st.psi_memory.full_avg10 < 0.26);
+	CHECK(st.psi_memory.some_avg10 > 1.49 &&
+	      st.psi_memory.some_avg10 < 1.51);
+	CHECK(st.psi_memory.full_avg10 > 0.24 &&
+	      st.psi_memory.full_avg10 < 0.26);
 	husk_cgroup_free(cg);
 	fake_host_done();
 }
@@ -603,14 +630,26 @@ TEST(cgroup_shares_to_weight)
 TEST(cgroup_bpf_device_program)
 {
 	struct husk_device_rule rules[] = {
-		{.allow = false, .type = 'a', .major = -1, .minor = -1,
-		 .access = "rwm"},
-		{.allow = true, .type = 'c', .major = 1, .minor = 3,
-		 .access = "rwm"},
-		{.allow = true, .type = 'c', .major = 5, .minor = -1,
-		 .access = "rw"},
-		{.allow = false, .type = 'b', .major = 8, .minor = 0,
-		 .access = "w"},
+	    {.allow = false,
+	     .type = 'a',
+	     .major = -1,
+	     .minor = -1,
+	     .access = "rwm"},
+	    {.allow = true,
+	     .type = 'c',
+	     .major = 1,
+	     .minor = 3,
+	     .access = "rwm"},
+	    {.allow = true,
+	     .type = 'c',
+	     .major = 5,
+	     .minor = -1,
+	     .access = "rw"},
+	    {.allow = false,
+	     .type = 'b',
+	     .major = 8,
+	     .minor = 0,
+	     .access = "w"},
 	};
 	struct bpf_insn *insns = NULL;
 	size_t n = 0;

@@ -176,7 +176,8 @@ static long now_ms(void)
 
 static void sleep_ms(long ms)
 {
-	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000};
+	struct timespec ts = {.tv_sec = ms / 1000,
+			      .tv_nsec = (ms % 1000) * 1000000};
 
 	nanosleep(&ts, NULL);
 }
@@ -228,8 +229,9 @@ TEST(cgroup_real_limits_and_errors)
 	CHECK_STR(read_cg(cg, "hugetlb", "hugetlb.2MB.max"), "0");
 	printf("  hugetlb file: %s\n",
 	       husk_cgroup_file_path(cg, "hugetlb", "hugetlb.2MB.max",
-				     (char[PATH_MAX]){0}, PATH_MAX) == 0 ?
-		       "under unified" : "missing");
+				     (char[PATH_MAX]){0}, PATH_MAX) == 0
+		   ? "under unified"
+		   : "missing");
 
 	/* kernel refusals come back naming resource, file, value, reason */
 	pid = spawn_in(cg, touch_8m_and_sleep, NULL);
@@ -355,14 +357,22 @@ TEST(cgroup_real_cpu_freeze_kill)
 TEST(cgroup_real_devices)
 {
 	struct husk_device_rule v1rules[] = {
-		{.allow = false, .type = 'a', .major = -1, .minor = -1,
-		 .access = "rwm"},
-		{.allow = true, .type = 'c', .major = 1, .minor = 3,
-		 .access = "rwm"},
+	    {.allow = false,
+	     .type = 'a',
+	     .major = -1,
+	     .minor = -1,
+	     .access = "rwm"},
+	    {.allow = true,
+	     .type = 'c',
+	     .major = 1,
+	     .minor = 3,
+	     .access = "rwm"},
 	};
-	struct husk_device_rule deny_zero = {
-		.allow = false, .type = 'c', .major = 1, .minor = 5,
-		.access = "rwm"};
+	struct husk_device_rule deny_zero = {.allow = false,
+					     .type = 'c',
+					     .major = 1,
+					     .minor = 5,
+					     .access = "rwm"};
 	struct husk_resources r;
 	struct husk_err err = {0};
 	struct husk_cgroup *cg = NULL;
@@ -377,8 +387,10 @@ TEST(cgroup_real_devices)
 	r.devices = v1rules;
 	r.n_devices = 2;
 	CHECK_INT(husk_cgroup_apply(cg, &r, &err), 0);
-	CHECK_INT(WEXITSTATUS(wait_status(spawn_in(cg, open_dev, "/dev/null"))), 0);
-	CHECK_INT(WEXITSTATUS(wait_status(spawn_in(cg, open_dev, "/dev/zero"))), 1);
+	CHECK_INT(WEXITSTATUS(wait_status(spawn_in(cg, open_dev, "/dev/null"))),
+		  0);
+	CHECK_INT(WEXITSTATUS(wait_status(spawn_in(cg, open_dev, "/dev/zero"))),
+		  1);
 	CHECK_INT(husk_cgroup_destroy(cg, &err), 0);
 	husk_cgroup_free(cg);
 
@@ -387,11 +399,17 @@ TEST(cgroup_real_devices)
 	v2 = cg ? cg_v2_dir(cg) : NULL;
 	if (v2) {
 		CHECK_INT(cg_bpf_devices(v2->fd, &deny_zero, 1, &err), 0);
-		CHECK_INT(WEXITSTATUS(wait_status(spawn_in(cg, open_dev, "/dev/zero"))), 1);
-		CHECK_INT(WEXITSTATUS(wait_status(spawn_in(cg, open_dev, "/dev/null"))), 0);
+		CHECK_INT(WEXITSTATUS(
+			      wait_status(spawn_in(cg, open_dev, "/dev/zero"))),
+			  1);
+		CHECK_INT(WEXITSTATUS(
+			      wait_status(spawn_in(cg, open_dev, "/dev/null"))),
+			  0);
 		/* replacing drops the old program */
 		CHECK_INT(cg_bpf_devices(v2->fd, NULL, 0, &err), 0);
-		CHECK_INT(WEXITSTATUS(wait_status(spawn_in(cg, open_dev, "/dev/zero"))), 0);
+		CHECK_INT(WEXITSTATUS(
+			      wait_status(spawn_in(cg, open_dev, "/dev/zero"))),
+			  0);
 	}
 	if (cg) {
 		CHECK_INT(husk_cgroup_destroy(cg, &err), 0);
@@ -417,7 +435,8 @@ static int mount_view(void *arg)
 		return 11;
 	}
 	if (chdir(dir) < 0 || access("memory/memory.limit_in_bytes", F_OK) ||
-	    access("cpu/cpu.shares", F_OK) || access("unified/cgroup.procs", F_OK))
+	    access("cpu/cpu.shares", F_OK) ||
+	    access("unified/cgroup.procs", F_OK))
 		return 12;
 	fd = open("pids/pids.max", O_WRONLY | O_CLOEXEC);
 	if (fd >= 0 || errno != EROFS)
