@@ -244,7 +244,8 @@ int husk_network_list(const char *root, struct husk_netconf **out, size_t *n,
 		free(v);
 		return r;
 	}
-	qsort(v, len, sizeof(*v), cmp_name);
+	if (len > 1)
+		qsort(v, len, sizeof(*v), cmp_name);
 	*out = v;
 	*n = len;
 	return 0;
@@ -366,7 +367,10 @@ int husk_network_create(const char *root, const struct husk_network_args *a,
 	size_t n;
 	int r;
 
-	if (parse_args(a, out, err) < 0 || !name_ok(out->name))
+	r = parse_args(a, out, err);
+	if (r < 0)
+		return r;
+	if (!name_ok(out->name)) /* before the name makes a path */
 		return husk_netconf_check(out, err);
 	if (net_path(path, root, "%s", "") < 0)
 		return husk_fail(err, ENAMETOOLONG, "%s", root);
