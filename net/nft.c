@@ -47,7 +47,8 @@ static int run(struct husk_err *err, bool missing_ok, const char *fmt, ...)
 	if (nft_run_cmd_from_buffer(ctx, cmds) != 0) {
 		const char *msg = nft_ctx_get_error_buffer(ctx);
 		size_t len = strcspn(msg, "\n");
-		bool missing = strstr(msg, "No such file or directory");
+		bool missing = strstr(msg, "No such file or directory") ||
+			       strstr(msg, "does not exist");
 
 		if (!(missing_ok && missing))
 			ret = husk_fail(err, 0, "nft: %.*s (for: %.*s)",
