@@ -8,9 +8,10 @@
 #include "cli.h"
 
 static const char usage[] =
-	"usage: husk network create [--subnet CIDR] [--gateway IP] [--bridge NAME] [--mtu N] [--no-nat] NAME\n"
-	"       husk network ls [--format table|json] [-q]\n"
-	"       husk network rm NAME...";
+    "usage: husk network create [--subnet CIDR] [--gateway IP] [--bridge NAME] "
+    "[--mtu N] [--no-nat] NAME\n"
+    "       husk network ls [--format table|json] [-q]\n"
+    "       husk network rm NAME...";
 
 static int bad_usage(const char *what)
 {
@@ -23,14 +24,13 @@ static int bad_usage(const char *what)
 static int network_create(const struct husk_global *g, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "subnet", required_argument, NULL, 's' },
-		{ "gateway", required_argument, NULL, 'g' },
-		{ "bridge", required_argument, NULL, 'b' },
-		{ "mtu", required_argument, NULL, 'm' },
-		{ "no-nat", no_argument, NULL, 'n' },
-		{ 0 }
-	};
-	struct husk_network_args a = { 0 };
+	    {"subnet", required_argument, NULL, 's'},
+	    {"gateway", required_argument, NULL, 'g'},
+	    {"bridge", required_argument, NULL, 'b'},
+	    {"mtu", required_argument, NULL, 'm'},
+	    {"no-nat", no_argument, NULL, 'n'},
+	    {0}};
+	struct husk_network_args a = {0};
 	struct husk_netconf c;
 	struct husk_err err;
 	int opt;
@@ -38,12 +38,23 @@ static int network_create(const struct husk_global *g, int argc, char **argv)
 	optind = 0; /* full getopt reset: argv is ours, not main's */
 	while ((opt = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
 		switch (opt) {
-		case 's': a.subnet = optarg; break;
-		case 'g': a.gateway = optarg; break;
-		case 'b': a.bridge = optarg; break;
-		case 'm': a.mtu = optarg; break;
-		case 'n': a.no_nat = true; break;
-		default: return bad_usage(NULL);
+		case 's':
+			a.subnet = optarg;
+			break;
+		case 'g':
+			a.gateway = optarg;
+			break;
+		case 'b':
+			a.bridge = optarg;
+			break;
+		case 'm':
+			a.mtu = optarg;
+			break;
+		case 'n':
+			a.no_nat = true;
+			break;
+		default:
+			return bad_usage(NULL);
 		}
 	}
 	if (optind != argc - 1)
@@ -92,10 +103,9 @@ static int print_json(const struct husk_netconf *v, size_t n)
 static int network_ls(const struct husk_global *g, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ 0 }
-	};
+	    {"format", required_argument, NULL, 'f'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {0}};
 	const char *format = "table";
 	struct husk_netconf *v;
 	struct husk_err err;

@@ -54,9 +54,8 @@ int husk_cidr_parse(const char *s, uint32_t *net, unsigned *prefix,
 	if (errno || end == slash + 1 || *end || p < 0 || p > 32)
 		return husk_fail(err, 0, "\"%s\": invalid prefix length", s);
 	if (*net & ~husk_prefix_mask((unsigned)p))
-		return husk_fail(err, 0,
-				 "\"%s\": address has bits set past the prefix",
-				 s);
+		return husk_fail(
+		    err, 0, "\"%s\": address has bits set past the prefix", s);
 	*prefix = (unsigned)p;
 	return 0;
 }
@@ -98,16 +97,17 @@ int husk_port_parse(const char *s, struct husk_port *p, struct husk_err *err)
 	if (!colon || (slash && slash < colon) ||
 	    port_number(s, (size_t)(colon - s), &p->host) < 0 ||
 	    port_number(colon + 1, (size_t)(ctr_end - colon - 1), &p->ctr) < 0)
-		return husk_fail(err, 0,
-				 "publish \"%s\": want HOSTPORT:CTRPORT[/tcp|udp] with ports 1-65535",
-				 s);
+		return husk_fail(
+		    err, 0,
+		    "publish \"%s\": want HOSTPORT:CTRPORT[/tcp|udp] with "
+		    "ports 1-65535",
+		    s);
 	if (!slash || strcmp(slash, "/tcp") == 0)
 		strcpy(p->proto, "tcp");
 	else if (strcmp(slash, "/udp") == 0)
 		strcpy(p->proto, "udp");
 	else
-		return husk_fail(err, 0,
-				 "publish \"%s\": protocol must be tcp or udp",
-				 s);
+		return husk_fail(
+		    err, 0, "publish \"%s\": protocol must be tcp or udp", s);
 	return 0;
 }

@@ -29,7 +29,8 @@ static bool name_ok(const char *s)
 	for (size_t i = 0; i < len; i++) {
 		char ch = s[i];
 		bool alnum = (ch >= 'a' && ch <= 'z') ||
-			     (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
+			     (ch >= 'A' && ch <= 'Z') ||
+			     (ch >= '0' && ch <= '9');
 
 		if (!alnum && (i == 0 || !strchr("_.-", ch)))
 			return false;
@@ -57,11 +58,13 @@ int husk_netconf_check(const struct husk_netconf *c, struct husk_err *err)
 
 	if (!name_ok(c->name))
 		return husk_fail(err, 0,
-				 "name \"%s\": want 1-%d of [A-Za-z0-9_.-] starting alphanumeric, not none/host/ports",
+				 "name \"%s\": want 1-%d of [A-Za-z0-9_.-] "
+				 "starting alphanumeric, not none/host/ports",
 				 c->name, HUSK_NET_NAME_MAX);
 	if (!ifname_ok(c->bridge))
 		return husk_fail(err, 0,
-				 "bridge \"%s\": want 1-%d printable characters without '/', ':' or spaces",
+				 "bridge \"%s\": want 1-%d printable "
+				 "characters without '/', ':' or spaces",
 				 c->bridge, HUSK_IFNAME_MAX);
 	if (c->prefix < 8 || c->prefix > 30)
 		return husk_fail(err, 0,
@@ -69,10 +72,11 @@ int husk_netconf_check(const struct husk_netconf *c, struct husk_err *err)
 				 husk_ip_format(c->subnet, a), c->prefix);
 	if (!husk_cidr_contains(c->subnet, c->prefix, c->gateway) ||
 	    c->gateway == c->subnet || c->gateway == bcast)
-		return husk_fail(err, 0,
-				 "gateway \"%s\": not a host address of subnet %s/%u",
-				 husk_ip_format(c->gateway, a),
-				 husk_ip_format(c->subnet, b), c->prefix);
+		return husk_fail(
+		    err, 0,
+		    "gateway \"%s\": not a host address of subnet %s/%u",
+		    husk_ip_format(c->gateway, a), husk_ip_format(c->subnet, b),
+		    c->prefix);
 	if (c->mtu < 68 || c->mtu > 65535)
 		return husk_fail(err, 0, "mtu \"%u\": must be 68-65535",
 				 c->mtu);
@@ -91,11 +95,10 @@ int husk_netconf_clash(const struct husk_netconf *c,
 				 "bridge \"%s\": already used by network %s",
 				 c->bridge, o->name);
 	if (husk_cidr_overlap(c->subnet, c->prefix, o->subnet, o->prefix))
-		return husk_fail(err, 0,
-				 "subnet \"%s/%u\": overlaps %s/%u of network %s",
-				 husk_ip_format(c->subnet, a), c->prefix,
-				 husk_ip_format(o->subnet, b), o->prefix,
-				 o->name);
+		return husk_fail(
+		    err, 0, "subnet \"%s/%u\": overlaps %s/%u of network %s",
+		    husk_ip_format(c->subnet, a), c->prefix,
+		    husk_ip_format(o->subnet, b), o->prefix, o->name);
 	return 0;
 }
 
@@ -105,8 +108,8 @@ char *husk_netconf_to_json(const struct husk_netconf *c, struct husk_err *err)
 	json_t *o;
 	char *s;
 
-	snprintf(subnet, sizeof(subnet), "%s/%u", husk_ip_format(c->subnet, net),
-		 c->prefix);
+	snprintf(subnet, sizeof(subnet), "%s/%u",
+		 husk_ip_format(c->subnet, net), c->prefix);
 	o = json_pack("{s:s, s:s, s:s, s:s, s:i, s:b}", "name", c->name,
 		      "bridge", c->bridge, "subnet", subnet, "gateway",
 		      husk_ip_format(c->gateway, gw), "mtu", (json_int_t)c->mtu,
@@ -122,8 +125,9 @@ static int copy_field(char *dst, size_t size, const char *field,
 		      const char *val, struct husk_err *err)
 {
 	if (strlen(val) >= size)
-		return husk_fail(err, 0, "%s \"%s\": longer than %zu characters",
-				 field, val, size - 1);
+		return husk_fail(err, 0,
+				 "%s \"%s\": longer than %zu characters", field,
+				 val, size - 1);
 	strcpy(dst, val);
 	return 0;
 }
@@ -181,8 +185,8 @@ static int load(const char *path, struct husk_netconf *c, struct husk_err *err)
 	return 0;
 }
 
-int net_config_load(const char *root, const char *name,
-		      struct husk_netconf *c, struct husk_err *err)
+int net_config_load(const char *root, const char *name, struct husk_netconf *c,
+		    struct husk_err *err)
 {
 	char path[PATH_MAX];
 
@@ -217,7 +221,8 @@ int husk_network_list(const char *root, struct husk_netconf **out, size_t *n,
 		return husk_fail(err, ENAMETOOLONG, "%s", root);
 	d = opendir(dir);
 	if (!d)
-		return errno == ENOENT ? 0 : husk_fail(err, errno, "open %s", dir);
+		return errno == ENOENT ? 0
+				       : husk_fail(err, errno, "open %s", dir);
 	while (r == 0 && (de = readdir(d))) {
 		size_t nl = strlen(de->d_name);
 		char name[HUSK_NET_NAME_MAX + 1];
@@ -260,8 +265,8 @@ static int parse_args(const struct husk_network_args *a, struct husk_netconf *c,
 	if (a->bridge && copy_field(c->bridge, sizeof(c->bridge), "bridge",
 				    a->bridge, err) < 0)
 		return err->code;
-	if (a->subnet && husk_cidr_parse(a->subnet, &c->subnet, &c->prefix,
-					 err) < 0)
+	if (a->subnet &&
+	    husk_cidr_parse(a->subnet, &c->subnet, &c->prefix, err) < 0)
 		return husk_err_prefix(err, "subnet");
 	if (a->gateway && husk_ip_parse(a->gateway, &c->gateway) < 0)
 		return husk_fail(err, 0, "gateway \"%s\": invalid address",
@@ -310,8 +315,10 @@ static int fill_defaults(const struct husk_network_args *a,
 			if (!clashes_any(c, v, n))
 				break;
 			if (i == 255)
-				return husk_fail(err, 0,
-						 "subnet: no free /24 left in 10.210.0.0/16, give --subnet");
+				return husk_fail(
+				    err, 0,
+				    "subnet: no free /24 left in "
+				    "10.210.0.0/16, give --subnet");
 		}
 	}
 	if (!a->gateway)
@@ -396,7 +403,7 @@ int husk_network_create(const char *root, const struct husk_network_args *a,
 int husk_network_get(const char *root, const char *name,
 		     struct husk_netconf *out, struct husk_err *err)
 {
-	struct husk_network_args a = { .name = HUSK_NET_DEFAULT };
+	struct husk_network_args a = {.name = HUSK_NET_DEFAULT};
 	int r = net_config_load(root, name, out, err);
 
 	if (r != -ENOENT || strcmp(name, HUSK_NET_DEFAULT) != 0)
@@ -415,7 +422,7 @@ int husk_network_remove(const char *root, const char *name,
 	_cleanup_close_ int lock = -1;
 	char path[PATH_MAX];
 	struct husk_netconf c;
-	struct rtnl r = { 0 };
+	struct rtnl r = {0};
 	int ret;
 
 	if (net_config_load(root, name, &c, err) < 0)

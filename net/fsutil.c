@@ -21,8 +21,7 @@ int net_path(char *buf, const char *root, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0 || (size_t)n >= sizeof(rest))
 		return -ENAMETOOLONG;
-	n = snprintf(buf, PATH_MAX, "%s/net%s%s", root, *rest ? "/" : "",
-		     rest);
+	n = snprintf(buf, PATH_MAX, "%s/net%s%s", root, *rest ? "/" : "", rest);
 	return n < 0 || n >= PATH_MAX ? -ENAMETOOLONG : 0;
 }
 
@@ -81,7 +80,7 @@ int net_read_small(const char *path, char *buf, size_t size)
 int net_create_excl(const char *path, const char *data)
 {
 	_cleanup_close_ int fd =
-		open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	    open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	size_t len = strlen(data);
 
 	if (fd < 0)

@@ -11,7 +11,7 @@
 
 /* <root>/net[/<rest>] into @buf (PATH_MAX); -ENAMETOOLONG when it won't fit. */
 int net_path(char *buf, const char *root, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 int net_mkdirs(const char *path, struct husk_err *err);
 /* flock(LOCK_EX) @path (created); returns the fd that holds the lock. */
 int net_lock(const char *path, struct husk_err *err);
@@ -57,8 +57,8 @@ void rtnl_close(struct rtnl *r);
 /* The ifindex of @name, or -ENODEV. */
 int rtnl_link_index(struct rtnl *r, const char *name);
 int rtnl_bridge_create(struct rtnl *r, const char *name, unsigned mtu);
-int rtnl_veth_create(struct rtnl *r, const char *name, int master,
-		     unsigned mtu, const char *peer, int peer_netns_fd);
+int rtnl_veth_create(struct rtnl *r, const char *name, int master, unsigned mtu,
+		     const char *peer, int peer_netns_fd);
 int rtnl_link_up(struct rtnl *r, int ifindex);
 int rtnl_link_del(struct rtnl *r, const char *name);
 /* Add (or keep) @ip/@prefix on @ifindex. */

@@ -25,7 +25,7 @@ struct pool {
 	const char *root;
 	const struct husk_netconf *c;
 	char dir[PATH_MAX / 2]; /* leaves room for the names below it */
-	int bitmap; /* fd */
+	int bitmap;		/* fd */
 	uint32_t size;
 };
 
@@ -116,7 +116,8 @@ static int64_t scan(struct pool *p, uint32_t from, uint32_t to)
 
 		if (n <= 0)
 			return -1;
-		for (uint32_t off = from; off < to && off < base + n * 8; off++) {
+		for (uint32_t off = from; off < to && off < base + n * 8;
+		     off++) {
 			unsigned char byte = buf[(off - base) / 8];
 
 			if (byte == 0xff && off % 8 == 0) {
@@ -245,9 +246,9 @@ static int alloc_locked(struct pool *p, const char *id, ipam_record_fn record,
 			return err->code;
 	}
 	char a[16];
-	return husk_fail(err, ENOSPC, "network %s: address pool %s/%u exhausted",
-			 p->c->name, husk_ip_format(p->c->subnet, a),
-			 p->c->prefix);
+	return husk_fail(err, ENOSPC,
+			 "network %s: address pool %s/%u exhausted", p->c->name,
+			 husk_ip_format(p->c->subnet, a), p->c->prefix);
 }
 
 int ipam_alloc(const char *root, const struct husk_netconf *c, const char *id,
@@ -290,8 +291,7 @@ int ipam_free(const char *root, const struct husk_netconf *c, const char *id,
 
 static int remove_pool(struct pool *p, struct husk_err *err)
 {
-	static const char *const files[] = { "next", "bitmap", "leases",
-					     "lock" };
+	static const char *const files[] = {"next", "bitmap", "leases", "lock"};
 	char path[PATH_MAX];
 
 	for (size_t i = 0; i < HUSK_ARRAY_SIZE(files); i++) {

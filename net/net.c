@@ -37,7 +37,7 @@ struct attach {
 };
 
 static int record(struct attach *a, struct husk_err *err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static int record(struct attach *a, struct husk_err *err, const char *fmt, ...)
 {
@@ -63,11 +63,11 @@ static int record_lease(void *ctx, uint32_t ip, struct husk_err *err)
 	struct attach *a = ctx;
 	char s[16];
 
-	return record(a, err, "lease %s %s", a->conf.name, husk_ip_format(ip, s));
+	return record(a, err, "lease %s %s", a->conf.name,
+		      husk_ip_format(ip, s));
 }
 
-static int write_sysctl(const char *path, const char *val,
-			struct husk_err *err)
+static int write_sysctl(const char *path, const char *val, struct husk_err *err)
 {
 	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
 
@@ -86,20 +86,22 @@ static int ensure_bridge(struct attach *a, struct husk_err *err)
 	if (index == -ENODEV) {
 		r = rtnl_bridge_create(&a->host, c->bridge, c->mtu);
 		if (r < 0 && r != -EEXIST)
-			return husk_fail(err, -r, "create bridge %s", c->bridge);
+			return husk_fail(err, -r, "create bridge %s",
+					 c->bridge);
 		index = rtnl_link_index(&a->host, c->bridge);
 	}
 	if (index < 0)
 		return husk_fail(err, -index, "find bridge %s", c->bridge);
 	r = rtnl_addr_add(&a->host, index, c->gateway, c->prefix);
 	if (r < 0)
-		return husk_fail(err, -r, "add address to bridge %s", c->bridge);
+		return husk_fail(err, -r, "add address to bridge %s",
+				 c->bridge);
 	r = rtnl_link_up(&a->host, index);
 	if (r < 0)
 		return husk_fail(err, -r, "bring up bridge %s", c->bridge);
 	/* Lets the output-hook DNAT send 127.0.0.1 traffic to the bridge. */
-	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/route_localnet",
-		 c->bridge);
+	snprintf(path, sizeof(path),
+		 "/proc/sys/net/ipv4/conf/%s/route_localnet", c->bridge);
 	r = write_sysctl(path, "1", err);
 	if (r == 0)
 		r = write_sysctl("/proc/sys/net/ipv4/ip_forward", "1", err);
@@ -126,8 +128,8 @@ static int make_veth(struct attach *a, int bridge, struct husk_err *err)
 		r = record(a, err, "veth %s", name);
 		if (r < 0)
 			return r;
-		r = rtnl_veth_create(&a->host, name, bridge, a->conf.mtu, "eth0",
-				     a->netns);
+		r = rtnl_veth_create(&a->host, name, bridge, a->conf.mtu,
+				     "eth0", a->netns);
 		if (r == -EEXIST && rtnl_link_index(&a->ctr, "eth0") > 0)
 			return husk_fail(err, EEXIST,
 					 "container already has an eth0");
@@ -188,7 +190,8 @@ static int claim_port(struct attach *a, const struct husk_port *p,
 		return husk_fail(err, errno, "read %s", path);
 	if (strcmp(owner, a->id) != 0 && !net_owner_gone(a->root, owner))
 		return husk_fail(err, EADDRINUSE,
-				 "publish \"%s\": host port %u/%s already published by container %s",
+				 "publish \"%s\": host port %u/%s already "
+				 "published by container %s",
 				 spec, p->host, p->proto, owner);
 	/* Left by a container that is gone: take it over. */
 	unlink(path);
@@ -365,14 +368,16 @@ static int parse_ports(const struct husk_strv *specs, struct husk_port **out,
 		for (size_t j = 0; j < i; j++)
 			if ((*out)[j].host == (*out)[i].host &&
 			    !strcmp((*out)[j].proto, (*out)[i].proto))
-				return husk_fail(err, EADDRINUSE,
-						 "publish \"%s\": host port given twice",
-						 specs->v[i]);
+				return husk_fail(
+				    err, EADDRINUSE,
+				    "publish \"%s\": host port given twice",
+				    specs->v[i]);
 	}
 	return 0;
 }
 
-static int attach_network(struct attach *a, const struct husk_strv *publish_specs,
+static int attach_network(struct attach *a,
+			  const struct husk_strv *publish_specs,
 			  const struct husk_port *ports, const char *hostname,
 			  struct husk_err *err)
 {
@@ -386,8 +391,8 @@ static int attach_network(struct attach *a, const struct husk_strv *publish_spec
 		return bridge;
 	r = nft_setup(&a->conf, err);
 	if (r == 0)
-		r = ipam_alloc(a->root, &a->conf, a->id, record_lease, a, &a->ip,
-			       err);
+		r = ipam_alloc(a->root, &a->conf, a->id, record_lease, a,
+			       &a->ip, err);
 	if (r == 0)
 		r = make_veth(a, bridge, err);
 	if (r == 0)
@@ -406,8 +411,11 @@ int husk_net_attach_host(const char *root, const char *id,
 			 pid_t pid, const char *state_dir, struct husk_err *err)
 {
 	const char *name = net->network ? net->network : HUSK_NET_DEFAULT;
-	struct attach a = { .root = root, .id = id, .state_dir = state_dir,
-			    .records = -1, .netns = -1 };
+	struct attach a = {.root = root,
+			   .id = id,
+			   .state_dir = state_dir,
+			   .records = -1,
+			   .netns = -1};
 	_cleanup_free_ struct husk_port *ports = NULL;
 	struct husk_err ignored;
 	bool none = !strcmp(name, "none"), own_records = false;
@@ -420,7 +428,8 @@ int husk_net_attach_host(const char *root, const char *id,
 	if (parse_ports(&net->publish, &ports, err) < 0)
 		return err->code;
 	if (none && net->publish.n)
-		return husk_fail(err, 0, "publish \"%s\": network none has no ports",
+		return husk_fail(err, 0,
+				 "publish \"%s\": network none has no ports",
 				 net->publish.v[0]);
 	if (!none && husk_network_get(root, name, &a.conf, err) < 0)
 		return husk_err_prefix(err, "network");
@@ -445,7 +454,8 @@ int husk_net_attach_host(const char *root, const char *id,
 	rtnl_close(&a.host);
 	husk_closep(&a.netns);
 	husk_closep(&a.records);
-	/* Leave nothing half-made (a records file we didn't make isn't ours). */
+	/* Leave nothing half-made (a records file we didn't make isn't ours).
+	 */
 	if (r < 0 && own_records)
 		husk_net_detach(root, id, state_dir, &ignored);
 	return r < 0 ? r : 0;
@@ -481,7 +491,8 @@ static int records_load(const char *path, struct records *rs,
 
 	memset(rs, 0, sizeof(*rs));
 	if (!f)
-		return errno == ENOENT ? 0 : husk_fail(err, errno, "open %s", path);
+		return errno == ENOENT ? 0
+				       : husk_fail(err, errno, "open %s", path);
 	n = getdelim(&rs->text, &cap, '\0', f);
 	if (n < 0)
 		return feof(f) ? 0 : husk_fail(err, errno, "read %s", path);

@@ -25,7 +25,7 @@
 
 /* Run nft commands; an error message names the first line of @cmds. */
 static int run(struct husk_err *err, bool missing_ok, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static int run(struct husk_err *err, bool missing_ok, const char *fmt, ...)
 {
@@ -51,9 +51,9 @@ static int run(struct husk_err *err, bool missing_ok, const char *fmt, ...)
 			       strstr(msg, "does not exist");
 
 		if (!(missing_ok && missing))
-			ret = husk_fail(err, 0, "nft: %.*s (for: %.*s)",
-					(int)len, msg, (int)strcspn(cmds, "\n"),
-					cmds);
+			ret =
+			    husk_fail(err, 0, "nft: %.*s (for: %.*s)", (int)len,
+				      msg, (int)strcspn(cmds, "\n"), cmds);
 	}
 	nft_ctx_free(ctx);
 	return ret;
@@ -66,24 +66,35 @@ static int run(struct husk_err *err, bool missing_ok, const char *fmt, ...)
  */
 static int ensure_table(struct husk_err *err)
 {
-	return run(err, false,
-		   "add table " TABLE "\n"
-		   "add set " TABLE " subnets { type ipv4_addr; flags interval; }\n"
-		   "add set " TABLE " nat_subnets { type ipv4_addr; flags interval; }\n"
-		   "add map " TABLE " ports { type inet_proto . inet_service : ipv4_addr . inet_service; }\n"
-		   "add chain " TABLE " prerouting { type nat hook prerouting priority dstnat; policy accept; }\n"
-		   "add chain " TABLE " output { type nat hook output priority -100; policy accept; }\n"
-		   "add chain " TABLE " postrouting { type nat hook postrouting priority srcnat; policy accept; }\n"
-		   "flush chain " TABLE " prerouting\n"
-		   "flush chain " TABLE " output\n"
-		   "flush chain " TABLE " postrouting\n"
-		   "add rule " TABLE " prerouting fib daddr type local dnat ip to meta l4proto . th dport map @ports\n"
-		   "add rule " TABLE " output fib daddr type local dnat ip to meta l4proto . th dport map @ports\n"
-		   "add rule " TABLE " postrouting ip saddr @nat_subnets ip daddr != @nat_subnets masquerade\n"
-		   "add rule " TABLE " postrouting ip saddr 127.0.0.0/8 ip daddr @subnets masquerade\n"
-		   /* container -> host port -> container: replies must come
-		    * back through the host, so hide the first container. */
-		   "add rule " TABLE " postrouting ct status dnat ip saddr @subnets ip daddr @subnets masquerade\n");
+	return run(
+	    err, false,
+	    "add table " TABLE "\n"
+	    "add set " TABLE " subnets { type ipv4_addr; flags interval; }\n"
+	    "add set " TABLE
+	    " nat_subnets { type ipv4_addr; flags interval; }\n"
+	    "add map " TABLE " ports { type inet_proto . inet_service : "
+			     "ipv4_addr . inet_service; }\n"
+	    "add chain " TABLE " prerouting { type nat hook prerouting "
+			       "priority dstnat; policy accept; }\n"
+	    "add chain " TABLE
+	    " output { type nat hook output priority -100; policy accept; }\n"
+	    "add chain " TABLE " postrouting { type nat hook postrouting "
+			       "priority srcnat; policy accept; }\n"
+	    "flush chain " TABLE " prerouting\n"
+	    "flush chain " TABLE " output\n"
+	    "flush chain " TABLE " postrouting\n"
+	    "add rule " TABLE " prerouting fib daddr type local dnat ip to "
+			      "meta l4proto . th dport map @ports\n"
+	    "add rule " TABLE " output fib daddr type local dnat ip to meta "
+			      "l4proto . th dport map @ports\n"
+	    "add rule " TABLE " postrouting ip saddr @nat_subnets ip daddr != "
+			      "@nat_subnets masquerade\n"
+	    "add rule " TABLE
+	    " postrouting ip saddr 127.0.0.0/8 ip daddr @subnets masquerade\n"
+	    /* container -> host port -> container: replies must come
+	     * back through the host, so hide the first container. */
+	    "add rule " TABLE " postrouting ct status dnat ip saddr @subnets "
+			      "ip daddr @subnets masquerade\n");
 }
 
 static void cidr(const struct husk_netconf *c, char *buf)
@@ -114,8 +125,8 @@ int nft_network_remove(const struct husk_netconf *c, struct husk_err *err)
 	cidr(c, net);
 	r = run(err, true, "delete element " TABLE " subnets { %s }", net);
 	if (r == 0 && c->nat)
-		r = run(err, true, "delete element " TABLE " nat_subnets { %s }",
-			net);
+		r = run(err, true,
+			"delete element " TABLE " nat_subnets { %s }", net);
 	return r;
 }
 
@@ -123,7 +134,8 @@ int nft_port_add(const struct husk_port *p, uint32_t ip, struct husk_err *err)
 {
 	char a[16];
 
-	return run(err, false, "add element " TABLE " ports { %s . %u : %s . %u }",
+	return run(err, false,
+		   "add element " TABLE " ports { %s . %u : %s . %u }",
 		   p->proto, p->host, husk_ip_format(ip, a), p->ctr);
 }
 

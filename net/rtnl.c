@@ -125,7 +125,7 @@ int rtnl_bridge_create(struct rtnl *r, const char *name, unsigned mtu)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh =
-		link_msg(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0);
+	    link_msg(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0);
 	struct nlattr *info;
 
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
@@ -136,12 +136,12 @@ int rtnl_bridge_create(struct rtnl *r, const char *name, unsigned mtu)
 	return talk(r, nlh, NULL, NULL);
 }
 
-int rtnl_veth_create(struct rtnl *r, const char *name, int master,
-		     unsigned mtu, const char *peer, int peer_netns_fd)
+int rtnl_veth_create(struct rtnl *r, const char *name, int master, unsigned mtu,
+		     const char *peer, int peer_netns_fd)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh =
-		link_msg(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0);
+	    link_msg(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0);
 	struct nlattr *info, *data, *peer_attr;
 	struct ifinfomsg *peer_ifi;
 

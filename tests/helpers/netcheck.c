@@ -36,7 +36,7 @@ int cli_fail(const struct husk_err *err)
 
 int main(int argc, char **argv)
 {
-	struct husk_net_spec spec = { 0 };
+	struct husk_net_spec spec = {0};
 	struct husk_err err;
 
 	if (argc >= 7 && !strcmp(argv[1], "attach")) {
@@ -54,7 +54,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (argc >= 4 && !strcmp(argv[1], "network")) {
-		struct husk_global g = { .root = argv[2] };
+		struct husk_global g = {.root = argv[2]};
 
 		argv[2] = "network";
 		return cmd_network(&g, argc - 2, argv + 2);

@@ -138,7 +138,9 @@ leftovers() { # veths, leases, port files, nft port elements of this test
 @test "an exhausted pool fails cleanly" {
 	$NC network "$R" create --subnet 10.248.0.0/30 --bridge husk-nt1 tiny
 	attach e1 tiny
-	run attach e2 tiny
+	netns # outside `run`, so teardown knows the pid
+	mkdir -p "$R/e2"
+	run $NC attach "$R" e2 "$NSPID" "$R/e2" tiny
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"address pool 10.248.0.0/30 exhausted"* ]]
 	[ "$(ip -o link show master husk-nt1 | wc -l)" -eq 1 ]

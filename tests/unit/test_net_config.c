@@ -6,8 +6,8 @@
 #include "unit.h"
 
 static const char good[] =
-	"{\"name\":\"web\",\"bridge\":\"husk1\",\"subnet\":\"10.210.0.0/24\","
-	"\"gateway\":\"10.210.0.1\",\"mtu\":1400,\"nat\":false}";
+    "{\"name\":\"web\",\"bridge\":\"husk1\",\"subnet\":\"10.210.0.0/24\","
+    "\"gateway\":\"10.210.0.1\",\"mtu\":1400,\"nat\":false}";
 
 TEST(net_config_roundtrip)
 {

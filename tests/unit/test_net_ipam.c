@@ -42,7 +42,7 @@ static void make_ctr(const char *root, const char *id)
 static int make_net(const char *root, const char *name, const char *subnet,
 		    struct husk_netconf *c)
 {
-	struct husk_network_args a = { .name = name, .subnet = subnet };
+	struct husk_network_args a = {.name = name, .subnet = subnet};
 	struct husk_err err;
 	int r = husk_network_create(root, &a, c, &err);
 
@@ -65,7 +65,8 @@ TEST(net_ipam_small_pool)
 	for (int i = 0; i < 5; i++) {
 		snprintf(id, sizeof(id), "c%d", i);
 		make_ctr(root, id);
-		CHECK_INT(ipam_alloc(root, &c, id, NULL, NULL, &got[i], &err), 0);
+		CHECK_INT(ipam_alloc(root, &c, id, NULL, NULL, &got[i], &err),
+			  0);
 		CHECK(got[i] != c.gateway && got[i] > c.subnet &&
 		      got[i] < c.subnet + 7);
 		for (int j = 0; j < i; j++)
@@ -141,7 +142,7 @@ TEST(net_network_create_checks)
 {
 	char *root = make_root();
 	struct husk_netconf c;
-	struct husk_network_args a = { .name = "n1", .subnet = "10.252.0.0/16" };
+	struct husk_network_args a = {.name = "n1", .subnet = "10.252.0.0/16"};
 	struct husk_err err;
 
 	CHECK_INT(husk_network_create(root, &a, &c, &err), 0);
