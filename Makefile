@@ -22,6 +22,7 @@ UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
 HELPER_SRCS := $(sort $(wildcard tests/helpers/*.c))
 
 OBJS      := $(patsubst %.c,build/obj/%.o,$(LIB_SRCS) $(CLI_SRCS))
+LIB_OBJS  := $(patsubst %.c,build/obj/%.o,$(LIB_SRCS))
 UNIT_OBJS := $(patsubst %.c,build/asan/%.o,$(LIB_SRCS) $(UNIT_SRCS))
 HELPERS   := $(patsubst tests/helpers/%.c,build/helpers/%,$(HELPER_SRCS))
 
@@ -42,10 +43,16 @@ build/asan/%.o: %.c
 build/unit-tests: $(UNIT_OBJS)
 	$(CC) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS)
 
+# Helpers may call library code: they link what they use from libhusk.a
+# (plus any objects listed as their extra prerequisites).
+build/libhusk.a: $(LIB_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
 helpers: $(HELPERS)
-build/helpers/%: tests/helpers/%.c
+build/helpers/%: tests/helpers/%.c build/libhusk.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(filter %.o,$^) build/libhusk.a $(PKG_LIBS)
+build/helpers/netcheck: build/obj/cli/cmd_network.o
 
 deps:
 	@tests/deps.sh

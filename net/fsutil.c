@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: MIT */
+/* Small file helpers for net/'s on-disk state under <root>/net. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include "internal.h"
+
+int net_path(char *buf, const char *root, const char *fmt, ...)
+{
+	char rest[PATH_MAX];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(rest, sizeof(rest), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(rest))
+		return -ENAMETOOLONG;
+	n = snprintf(buf, PATH_MAX, "%s/net%s%s", root, *rest ? "/" : "", rest);
+	return n < 0 || n >= PATH_MAX ? -ENAMETOOLONG : 0;
+}
+
+int net_mkdirs(const char *path, struct husk_err *err)
+{
+	char buf[PATH_MAX];
+	size_t len = strlen(path);
+
+	if (len >= sizeof(buf))
+		return husk_fail(err, ENAMETOOLONG, "mkdir %s", path);
+	memcpy(buf, path, len + 1);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0700) < 0 && errno != EEXIST)
+			return husk_fail(err, errno, "mkdir %s", buf);
+		*p = '/';
+	}
+	if (mkdir(buf, 0700) < 0 && errno != EEXIST)
+		return husk_fail(err, errno, "mkdir %s", buf);
+	return 0;
+}
+
+int net_lock(const char *path, struct husk_err *err)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return husk_fail(err, errno, "open %s", path);
+	if (flock(fd, LOCK_EX) < 0) {
+		int e = errno;
+
+		close(fd);
+		return husk_fail(err, e, "lock %s", path);
+	}
+	return fd;
+}
+
+int net_read_small(const char *path, char *buf, size_t size)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[n - 1] = '\0';
+	return 0;
+}
+
+int net_create_excl(const char *path, const char *data)
+{
+	_cleanup_close_ int fd =
+	    open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	size_t len = strlen(data);
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, data, len) != (ssize_t)len) {
+		int e = errno ? errno : EIO;
+
+		unlink(path);
+		return -e;
+	}
+	return 0;
+}
+
+bool net_owner_gone(const char *root, const char *id)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	/* An empty or odd id can't be checked: never call it stale. */
+	if (!*id || strchr(id, '/') || strcmp(id, ".") == 0 ||
+	    strcmp(id, "..") == 0)
+		return false;
+	if (snprintf(path, sizeof(path), "%s/%s", root, id) >= PATH_MAX)
+		return false;
+	return stat(path, &st) < 0 && errno == ENOENT;
+}

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/* Pieces of net/ shared between its files; not for other modules. */
+#ifndef HUSK_NET_INTERNAL_H
+#define HUSK_NET_INTERNAL_H
+
+#include <libmnl/libmnl.h>
+
+#include "net.h"
+
+/* ---- files (fsutil.c) ---- */
+
+/* <root>/net[/<rest>] into @buf (PATH_MAX); -ENAMETOOLONG when it won't fit. */
+int net_path(char *buf, const char *root, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+int net_mkdirs(const char *path, struct husk_err *err);
+/* flock(LOCK_EX) @path (created); returns the fd that holds the lock. */
+int net_lock(const char *path, struct husk_err *err);
+/* Read a small file whole, NUL-terminated, trailing newline dropped. */
+int net_read_small(const char *path, char *buf, size_t size);
+/* Write @data to a new file @path (O_EXCL); -EEXIST when it exists. */
+int net_create_excl(const char *path, const char *data);
+/* Is @id's state dir <root>/<id> gone (so anything it owned is stale)? */
+bool net_owner_gone(const char *root, const char *id);
+
+/* ---- configs (config.c) ---- */
+
+/* Load <root>/net/<name>.json; -ENOENT when there is none. */
+int net_config_load(const char *root, const char *name, struct husk_netconf *c,
+		    struct husk_err *err);
+
+/* ---- IPAM (ipam.c) ---- */
+
+/* Called with the chosen address before its lease is created. */
+typedef int (*ipam_record_fn)(void *ctx, uint32_t ip, struct husk_err *err);
+
+int ipam_alloc(const char *root, const struct husk_netconf *c, const char *id,
+	       ipam_record_fn record, void *ctx, uint32_t *ip,
+	       struct husk_err *err);
+/* Free @ip if @id holds it; no error when it is already free. */
+int ipam_free(const char *root, const struct husk_netconf *c, const char *id,
+	      uint32_t ip, struct husk_err *err);
+/* Drop stale leases; -EBUSY if live ones remain, else remove the
+ * config and the pool. */
+int ipam_remove(const char *root, const struct husk_netconf *c,
+		struct husk_err *err);
+
+/* ---- rtnetlink (rtnl.c) ---- */
+
+struct rtnl {
+	struct mnl_socket *nl;
+	unsigned seq, portid;
+};
+
+/* A socket in the netns @netns_fd (-1: the current one). */
+int rtnl_open(struct rtnl *r, int netns_fd, struct husk_err *err);
+void rtnl_close(struct rtnl *r);
+/* The ifindex of @name, or -ENODEV. */
+int rtnl_link_index(struct rtnl *r, const char *name);
+int rtnl_bridge_create(struct rtnl *r, const char *name, unsigned mtu);
+int rtnl_veth_create(struct rtnl *r, const char *name, int master, unsigned mtu,
+		     const char *peer, int peer_netns_fd);
+int rtnl_link_up(struct rtnl *r, int ifindex);
+int rtnl_link_del(struct rtnl *r, const char *name);
+/* Add (or keep) @ip/@prefix on @ifindex. */
+int rtnl_addr_add(struct rtnl *r, int ifindex, uint32_t ip, unsigned prefix);
+int rtnl_route_default(struct rtnl *r, int ifindex, uint32_t gw);
+
+/* ---- nftables (nft.c): table ip husk ---- */
+
+int nft_setup(const struct husk_netconf *c, struct husk_err *err);
+int nft_network_remove(const struct husk_netconf *c, struct husk_err *err);
+int nft_port_add(const struct husk_port *p, uint32_t ip, struct husk_err *err);
+/* No error when the element (or the whole table) is already gone. */
+int nft_port_del(const char *proto, unsigned host_port, struct husk_err *err);
+
+#endif

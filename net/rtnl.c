@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Links, addresses and routes over rtnetlink with libmnl: husk never runs
+ * ip(8).  A socket made inside a netns keeps working in it after the
+ * thread leaves, so rtnl_open() enters the netns only for socket().
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
+#include <sched.h>
+#include <string.h>
+#include <time.h>
+
+#include "internal.h"
+
+static int open_in_netns(int netns_fd, struct mnl_socket **nl,
+			 struct husk_err *err)
+{
+	_cleanup_close_ int self = -1;
+	int saved;
+
+	self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (self < 0)
+		return husk_fail(err, errno, "open /proc/thread-self/ns/net");
+	if (setns(netns_fd, CLONE_NEWNET) < 0)
+		return husk_fail(err, errno, "enter container netns");
+	*nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+	saved = errno;
+	if (setns(self, CLONE_NEWNET) < 0)
+		/* A thread stuck in the wrong netns must not go on. */
+		abort();
+	return *nl ? 0 : husk_fail(err, saved, "netlink socket in netns");
+}
+
+int rtnl_open(struct rtnl *r, int netns_fd, struct husk_err *err)
+{
+	int ret;
+
+	r->nl = NULL;
+	if (netns_fd >= 0) {
+		ret = open_in_netns(netns_fd, &r->nl, err);
+		if (ret < 0)
+			return ret;
+	} else {
+		r->nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+		if (!r->nl)
+			return husk_fail(err, errno, "netlink socket");
+	}
+	if (mnl_socket_bind(r->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		ret = husk_fail(err, errno, "bind netlink socket");
+		rtnl_close(r);
+		return ret;
+	}
+	r->portid = mnl_socket_get_portid(r->nl);
+	r->seq = (unsigned)time(NULL);
+	return 0;
+}
+
+void rtnl_close(struct rtnl *r)
+{
+	if (r->nl)
+		mnl_socket_close(r->nl);
+	r->nl = NULL;
+}
+
+/* Send @nlh and read until its ack; -errno of the kernel's answer. */
+static int talk(struct rtnl *r, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	unsigned seq = ++r->seq;
+	ssize_t n;
+	int ret;
+
+	nlh->nlmsg_seq = seq;
+	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	if (mnl_socket_sendto(r->nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	do {
+		n = mnl_socket_recvfrom(r->nl, buf, sizeof(buf));
+		if (n < 0)
+			return -errno;
+		ret = mnl_cb_run(buf, (size_t)n, seq, r->portid, cb, data);
+	} while (ret == MNL_CB_OK);
+	return ret < 0 ? -errno : 0;
+}
+
+static struct nlmsghdr *link_msg(char *buf, uint16_t type, uint16_t flags,
+				 int ifindex)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifi;
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = flags;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	return nlh;
+}
+
+static int index_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+
+	*(int *)data = ifi->ifi_index;
+	return MNL_CB_OK;
+}
+
+int rtnl_link_index(struct rtnl *r, const char *name)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = link_msg(buf, RTM_GETLINK, 0, 0);
+	int index = -ENODEV, ret;
+
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	ret = talk(r, nlh, index_cb, &index);
+	return ret < 0 ? ret : index;
+}
+
+int rtnl_bridge_create(struct rtnl *r, const char *name, unsigned mtu)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh =
+	    link_msg(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0);
+	struct nlattr *info;
+
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
+	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
+	mnl_attr_nest_end(nlh, info);
+	return talk(r, nlh, NULL, NULL);
+}
+
+int rtnl_veth_create(struct rtnl *r, const char *name, int master, unsigned mtu,
+		     const char *peer, int peer_netns_fd)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh =
+	    link_msg(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0);
+	struct nlattr *info, *data, *peer_attr;
+	struct ifinfomsg *peer_ifi;
+
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
+	mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master);
+	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
+	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	peer_attr = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
+	/* The peer is born in the container's netns under its final name,
+	 * so no half-moved interface can be left in the host's. */
+	peer_ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*peer_ifi));
+	memset(peer_ifi, 0, sizeof(*peer_ifi));
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, peer);
+	mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
+	mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)peer_netns_fd);
+	mnl_attr_nest_end(nlh, peer_attr);
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, info);
+	return talk(r, nlh, NULL, NULL);
+}
+
+int rtnl_link_up(struct rtnl *r, int ifindex)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = link_msg(buf, RTM_NEWLINK, 0, ifindex);
+	struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+
+	ifi->ifi_flags = IFF_UP;
+	ifi->ifi_change = IFF_UP;
+	return talk(r, nlh, NULL, NULL);
+}
+
+int rtnl_link_del(struct rtnl *r, const char *name)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = link_msg(buf, RTM_DELLINK, 0, 0);
+
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	return talk(r, nlh, NULL, NULL);
+}
+
+int rtnl_addr_add(struct rtnl *r, int ifindex, uint32_t ip, unsigned prefix)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	uint32_t be = htonl(ip);
+	uint32_t bcast = htonl(ip | ~husk_prefix_mask(prefix));
+	struct ifaddrmsg *ifa;
+
+	nlh->nlmsg_type = RTM_NEWADDR;
+	/* REPLACE: re-adding the bridge's address is no error. */
+	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE;
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = AF_INET;
+	ifa->ifa_prefixlen = (unsigned char)prefix;
+	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
+	ifa->ifa_index = (unsigned)ifindex;
+	mnl_attr_put_u32(nlh, IFA_LOCAL, be);
+	mnl_attr_put_u32(nlh, IFA_ADDRESS, be);
+	mnl_attr_put_u32(nlh, IFA_BROADCAST, bcast);
+	return talk(r, nlh, NULL, NULL);
+}
+
+int rtnl_route_default(struct rtnl *r, int ifindex, uint32_t gw)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct rtmsg *rtm;
+
+	nlh->nlmsg_type = RTM_NEWROUTE;
+	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = AF_INET;
+	rtm->rtm_dst_len = 0;
+	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_protocol = RTPROT_BOOT;
+	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
+	rtm->rtm_type = RTN_UNICAST;
+	mnl_attr_put_u32(nlh, RTA_GATEWAY, htonl(gw));
+	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
+	return talk(r, nlh, NULL, NULL);
+}
