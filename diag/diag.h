@@ -37,7 +37,7 @@ enum husk_cpu_field {
 };
 
 struct husk_cpu_times {
-	int cpu; /* -1 for the aggregate "cpu" line */
+	int cpu;		      /* -1 for the aggregate "cpu" line */
 	uint64_t t[HUSK_CPU_NFIELDS]; /* fields a kernel lacks read as 0 */
 };
 
@@ -149,8 +149,7 @@ void husk_hugepages_free(struct husk_hugepages *hp);
 struct husk_meminfo {
 	/* HUSK_DIAG_NONE where absent */
 	int64_t mem_total_kb, mem_available_kb;
-	int64_t hugepages_total, hugepages_free, hugepages_rsvd,
-		hugepages_surp;
+	int64_t hugepages_total, hugepages_free, hugepages_rsvd, hugepages_surp;
 	int64_t hugepagesize_kb, hugetlb_kb;
 };
 

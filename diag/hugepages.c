@@ -30,13 +30,13 @@ static int read_counts(const char *dir, struct husk_hugepage_counts *c,
 		const char *file;
 		size_t off;
 	} files[] = {
-		{ "nr_hugepages", offsetof(struct husk_hugepage_counts, nr) },
-		{ "free_hugepages", offsetof(struct husk_hugepage_counts, free) },
-		{ "resv_hugepages", offsetof(struct husk_hugepage_counts, resv) },
-		{ "surplus_hugepages",
-		  offsetof(struct husk_hugepage_counts, surplus) },
-		{ "nr_overcommit_hugepages",
-		  offsetof(struct husk_hugepage_counts, overcommit) },
+	    {"nr_hugepages", offsetof(struct husk_hugepage_counts, nr)},
+	    {"free_hugepages", offsetof(struct husk_hugepage_counts, free)},
+	    {"resv_hugepages", offsetof(struct husk_hugepage_counts, resv)},
+	    {"surplus_hugepages",
+	     offsetof(struct husk_hugepage_counts, surplus)},
+	    {"nr_overcommit_hugepages",
+	     offsetof(struct husk_hugepage_counts, overcommit)},
 	};
 	char path[4096];
 	int r;
@@ -115,8 +115,8 @@ static int read_sizes(const char *root, struct husk_hugepages *hp,
 	d = opendir(base);
 	if (!d)
 		return diag_errno_absent(errno)
-			       ? 0
-			       : husk_fail(err, errno, "open %s", base);
+			   ? 0
+			   : husk_fail(err, errno, "open %s", base);
 	while ((de = readdir(d))) {
 		if (!parse_size_dir(de->d_name, &kb))
 			continue;
@@ -174,8 +174,8 @@ static int read_nodes(const char *root, struct husk_hugepages *hp,
 	d = opendir(base);
 	if (!d)
 		return diag_errno_absent(errno)
-			       ? 0
-			       : husk_fail(err, errno, "open %s", base);
+			   ? 0
+			   : husk_fail(err, errno, "open %s", base);
 	while ((de = readdir(d))) {
 		if (!parse_node_dir(de->d_name, &node))
 			continue;

@@ -20,14 +20,14 @@ int husk_meminfo_read(const char *root, struct husk_meminfo *mi,
 		      struct husk_err *err)
 {
 	const struct diag_key keys[] = {
-		{ "MemTotal", &mi->mem_total_kb },
-		{ "MemAvailable", &mi->mem_available_kb },
-		{ "HugePages_Total", &mi->hugepages_total },
-		{ "HugePages_Free", &mi->hugepages_free },
-		{ "HugePages_Rsvd", &mi->hugepages_rsvd },
-		{ "HugePages_Surp", &mi->hugepages_surp },
-		{ "Hugepagesize", &mi->hugepagesize_kb },
-		{ "Hugetlb", &mi->hugetlb_kb },
+	    {"MemTotal", &mi->mem_total_kb},
+	    {"MemAvailable", &mi->mem_available_kb},
+	    {"HugePages_Total", &mi->hugepages_total},
+	    {"HugePages_Free", &mi->hugepages_free},
+	    {"HugePages_Rsvd", &mi->hugepages_rsvd},
+	    {"HugePages_Surp", &mi->hugepages_surp},
+	    {"Hugepagesize", &mi->hugepagesize_kb},
+	    {"Hugetlb", &mi->hugetlb_kb},
 	};
 
 	return read_keys_at(root, "proc/meminfo", keys, HUSK_ARRAY_SIZE(keys),
@@ -38,7 +38,7 @@ int husk_vmstat_read(const char *root, struct husk_vmstat *vm,
 		     struct husk_err *err)
 {
 	const struct diag_key keys[] = {
-		{ "oom_kill", &vm->oom_kill },
+	    {"oom_kill", &vm->oom_kill},
 	};
 
 	return read_keys_at(root, "proc/vmstat", keys, HUSK_ARRAY_SIZE(keys),
@@ -49,14 +49,14 @@ int husk_memory_events_read(const char *path, struct husk_memory_events *ev,
 			    struct husk_err *err)
 {
 	const struct diag_key keys[] = {
-		{ "low", &ev->low },
-		{ "high", &ev->high },
-		{ "max", &ev->max },
-		{ "oom", &ev->oom },
-		{ "oom_kill", &ev->oom_kill },
-		{ "oom_group_kill", &ev->oom_group_kill },
-		{ "oom_kill_disable", &ev->oom_kill_disable },
-		{ "under_oom", &ev->under_oom },
+	    {"low", &ev->low},
+	    {"high", &ev->high},
+	    {"max", &ev->max},
+	    {"oom", &ev->oom},
+	    {"oom_kill", &ev->oom_kill},
+	    {"oom_group_kill", &ev->oom_group_kill},
+	    {"oom_kill_disable", &ev->oom_kill_disable},
+	    {"under_oom", &ev->under_oom},
 	};
 	bool found;
 

@@ -149,8 +149,8 @@ static void iowait_ticks(const struct husk_cpu_times *prev,
 		sum += (int64_t)(cur->t[i] - p.t[i]);
 	*total = sum > 0 ? (uint64_t)sum : 0;
 	*iowait = cur->t[HUSK_CPU_IOWAIT] > p.t[HUSK_CPU_IOWAIT]
-			  ? cur->t[HUSK_CPU_IOWAIT] - p.t[HUSK_CPU_IOWAIT]
-			  : 0;
+		      ? cur->t[HUSK_CPU_IOWAIT] - p.t[HUSK_CPU_IOWAIT]
+		      : 0;
 	if (*iowait > *total)
 		*iowait = *total;
 }
@@ -207,7 +207,7 @@ static void total_from_cpus(const struct husk_cpu_sample *prev,
 
 	for (size_t i = 0; i < cur->n_cpus; i++) {
 		const struct husk_cpu_times *p =
-			find_cpu(prev, i, cur->cpus[i].cpu);
+		    find_cpu(prev, i, cur->cpus[i].cpu);
 
 		if (!p)
 			continue;
@@ -230,7 +230,7 @@ int husk_iowait_compute(const struct husk_cpu_sample *prev,
 		return husk_fail(err, ENOMEM, "iowait");
 	for (size_t i = 0; i < cur->n_cpus; i++) {
 		const struct husk_cpu_times *p =
-			find_cpu(prev, i, cur->cpus[i].cpu);
+		    find_cpu(prev, i, cur->cpus[i].cpu);
 
 		if (p) /* a CPU that just came online has no interval */
 			husk_cpu_iowait_one(p, &cur->cpus[i],

@@ -11,10 +11,10 @@
 #include "util.h"
 
 const char *const husk_psi_resource_names[HUSK_PSI_NRES] = {
-	[HUSK_PSI_CPU] = "cpu",
-	[HUSK_PSI_MEMORY] = "memory",
-	[HUSK_PSI_IO] = "io",
-	[HUSK_PSI_IRQ] = "irq",
+    [HUSK_PSI_CPU] = "cpu",
+    [HUSK_PSI_MEMORY] = "memory",
+    [HUSK_PSI_IO] = "io",
+    [HUSK_PSI_IRQ] = "irq",
 };
 
 static bool parse_double(const char *s, double *v)
@@ -48,7 +48,7 @@ static bool parse_psi_token(char *tok, struct husk_psi_line *l)
 static bool parse_psi_line(char *line, struct husk_psi *psi)
 {
 	char *save = NULL, *tok = strtok_r(line, " \t", &save);
-	struct husk_psi_line *l, parsed = { .present = true };
+	struct husk_psi_line *l, parsed = {.present = true};
 
 	if (!tok)
 		return true;

@@ -20,7 +20,7 @@ static void write_events(const char *path, int oom, int oom_kill)
 
 static bool readable(int fd)
 {
-	struct pollfd p = { .fd = fd, .events = POLLIN };
+	struct pollfd p = {.fd = fd, .events = POLLIN};
 
 	return poll(&p, 1, 1000) == 1 && (p.revents & POLLIN);
 }
@@ -29,7 +29,7 @@ TEST(diag_oom_watch_v2_inotify_counts_oom_kill)
 {
 	char dir[] = "/tmp/husk-diag-oom-XXXXXX", path[256];
 	struct husk_oom_watch *w = NULL;
-	struct husk_err err = { 0 };
+	struct husk_err err = {0};
 	struct pollfd p;
 	uint64_t new_kills = 9, total = 9;
 
@@ -39,7 +39,7 @@ TEST(diag_oom_watch_v2_inotify_counts_oom_kill)
 	CHECK_INT(husk_oom_watch_open(path, true, &w, &err), 0);
 	if (!w)
 		return;
-	p = (struct pollfd){ .fd = husk_oom_watch_fd(w), .events = POLLIN };
+	p = (struct pollfd){.fd = husk_oom_watch_fd(w), .events = POLLIN};
 	CHECK_INT(poll(&p, 1, 0), 0);
 	/* an OOM without a kill changes "oom" only: no new kill */
 	write_events(path, 4, 2);
@@ -66,12 +66,12 @@ TEST(diag_oom_watch_v2_inotify_counts_oom_kill)
 TEST(diag_oom_watch_open_missing_file_fails)
 {
 	struct husk_oom_watch *w = NULL;
-	struct husk_err err = { 0 };
+	struct husk_err err = {0};
 
 	CHECK(husk_oom_watch_open("/nonexistent-husk/memory.events", true, &w,
 				  &err) < 0);
 	CHECK(w == NULL);
-	CHECK(husk_oom_watch_open("/nonexistent-husk/memory.oom_control",
-				  false, &w, &err) < 0);
+	CHECK(husk_oom_watch_open("/nonexistent-husk/memory.oom_control", false,
+				  &w, &err) < 0);
 	CHECK(strstr(err.msg, "memory.oom_control") != NULL);
 }

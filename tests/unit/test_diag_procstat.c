@@ -10,7 +10,7 @@
 static int parse_fixture(const char *name, struct husk_cpu_sample *s)
 {
 	char rel[128];
-	struct husk_err err = { 0 };
+	struct husk_err err = {0};
 	FILE *f;
 	int r;
 
@@ -70,7 +70,7 @@ TEST(diag_iowait_stable_uses_aggregate_line_like_mpstat)
 {
 	struct husk_cpu_sample a, b;
 	struct husk_iowait w;
-	struct husk_err err = { 0 };
+	struct husk_err err = {0};
 
 	CHECK_INT(parse_fixture("stable-before", &a), 0);
 	CHECK_INT(parse_fixture("stable-after", &b), 0);
@@ -89,7 +89,7 @@ TEST(diag_iowait_backwards_counter_is_zero_not_negative)
 {
 	struct husk_cpu_sample a, b;
 	struct husk_iowait w;
-	struct husk_err err = { 0 };
+	struct husk_err err = {0};
 
 	CHECK_INT(parse_fixture("stable-before", &a), 0);
 	CHECK_INT(parse_fixture("backwards-after", &b), 0);
@@ -108,7 +108,7 @@ TEST(diag_iowait_hotplug_offline_restarted_and_new_cpus)
 {
 	struct husk_cpu_sample a, b;
 	struct husk_iowait w;
-	struct husk_err err = { 0 };
+	struct husk_err err = {0};
 
 	CHECK_INT(parse_fixture("hotplug-before", &a), 0);
 	CHECK_INT(parse_fixture("hotplug-after", &b), 0);
@@ -136,7 +136,7 @@ TEST(diag_iowait_hotplug_offline_restarted_and_new_cpus)
 
 TEST(diag_iowait_one_bounds)
 {
-	struct husk_cpu_times p = { .cpu = 0 }, c = { .cpu = 0 };
+	struct husk_cpu_times p = {.cpu = 0}, c = {.cpu = 0};
 	struct husk_cpu_iowait o;
 
 	/* nothing happened: 0%, not NaN */
@@ -151,8 +151,8 @@ TEST(diag_iowait_one_bounds)
 	CHECK_INT(o.ticks, 20);
 	CHECK_PCT(o.pct, 100.0);
 	/* huge counters near the top of the range */
-	p = (struct husk_cpu_times){ .t = { [HUSK_CPU_IDLE] = UINT64_MAX - 100,
-					    [HUSK_CPU_IOWAIT] = 10 } };
+	p = (struct husk_cpu_times){
+	    .t = {[HUSK_CPU_IDLE] = UINT64_MAX - 100, [HUSK_CPU_IOWAIT] = 10}};
 	c = p;
 	c.t[HUSK_CPU_IDLE] += 30;
 	c.t[HUSK_CPU_IOWAIT] += 10;
@@ -164,7 +164,7 @@ TEST(diag_iowait_one_bounds)
 TEST(diag_procstat_live_host)
 {
 	struct husk_cpu_sample s;
-	struct husk_err err = { 0 };
+	struct husk_err err = {0};
 
 	CHECK_INT(husk_cpu_sample_read("/", &s, &err), 0);
 	CHECK_INT(s.n_cpus, sysconf(_SC_NPROCESSORS_ONLN));

@@ -16,7 +16,7 @@ static const char *fixture(const char *rel)
 TEST(diag_meminfo_fixture)
 {
 	struct husk_meminfo mi;
-	struct husk_err err = { 0 };
+	struct husk_err err = {0};
 
 	CHECK_INT(husk_meminfo_read(fixture("diag/host"), &mi, &err), 0);
 	CHECK_INT(mi.mem_total_kb, 4015480);
@@ -32,7 +32,7 @@ TEST(diag_meminfo_fixture)
 TEST(diag_meminfo_without_hugepages_is_absent)
 {
 	struct husk_meminfo mi;
-	struct husk_err err = { 0 };
+	struct husk_err err = {0};
 
 	CHECK_INT(husk_meminfo_read(fixture("diag/bare"), &mi, &err), 0);
 	CHECK_INT(mi.mem_total_kb, 4015480);
@@ -44,7 +44,7 @@ TEST(diag_meminfo_without_hugepages_is_absent)
 TEST(diag_vmstat_oom_kill)
 {
 	struct husk_vmstat vm;
-	struct husk_err err = { 0 };
+	struct husk_err err = {0};
 
 	CHECK_INT(husk_vmstat_read(fixture("diag/host"), &vm, &err), 0);
 	CHECK_INT(vm.oom_kill, 3);
@@ -58,7 +58,7 @@ TEST(diag_vmstat_oom_kill)
 TEST(diag_psi_host_fixture)
 {
 	struct husk_psi psi[HUSK_PSI_NRES];
-	struct husk_err err = { 0 };
+	struct husk_err err = {0};
 
 	CHECK_INT(husk_psi_read_host(fixture("diag/host"), psi, &err), 0);
 	CHECK(psi[HUSK_PSI_CPU].present);
@@ -81,7 +81,7 @@ TEST(diag_psi_host_fixture)
 TEST(diag_psi_absent_without_pressure_dir)
 {
 	struct husk_psi psi[HUSK_PSI_NRES];
-	struct husk_err err = { 0 };
+	struct husk_err err = {0};
 
 	CHECK_INT(husk_psi_read_host(fixture("diag/bare"), psi, &err), 0);
 	for (int i = 0; i < HUSK_PSI_NRES; i++)
@@ -91,7 +91,7 @@ TEST(diag_psi_absent_without_pressure_dir)
 TEST(diag_psi_rejects_malformed_value)
 {
 	struct husk_psi psi;
-	struct husk_err err = { 0 };
+	struct husk_err err = {0};
 	char path[] = "/tmp/husk-diag-psi-XXXXXX";
 	int fd = mkstemp(path);
 
@@ -106,7 +106,7 @@ TEST(diag_psi_rejects_malformed_value)
 TEST(diag_hugepages_sizes_and_nodes)
 {
 	struct husk_hugepages hp;
-	struct husk_err err = { 0 };
+	struct husk_err err = {0};
 	const struct husk_hugepage_size *s;
 
 	CHECK_INT(husk_hugepages_read(fixture("diag/host"), &hp, &err), 0);
@@ -139,7 +139,7 @@ TEST(diag_hugepages_sizes_and_nodes)
 TEST(diag_hugepages_absent)
 {
 	struct husk_hugepages hp;
-	struct husk_err err = { 0 };
+	struct husk_err err = {0};
 
 	CHECK_INT(husk_hugepages_read(fixture("diag/bare"), &hp, &err), 0);
 	CHECK_INT(hp.n_sizes, 0);
@@ -149,10 +149,10 @@ TEST(diag_hugepages_absent)
 TEST(diag_memory_events_v2_and_v1)
 {
 	struct husk_memory_events ev;
-	struct husk_err err = { 0 };
+	struct husk_err err = {0};
 
-	CHECK_INT(husk_memory_events_read(
-			  fixture("diag/cgroup/memory.events"), &ev, &err),
+	CHECK_INT(husk_memory_events_read(fixture("diag/cgroup/memory.events"),
+					  &ev, &err),
 		  0);
 	CHECK_INT(ev.max, 12);
 	CHECK_INT(ev.oom, 3);
@@ -160,7 +160,7 @@ TEST(diag_memory_events_v2_and_v1)
 	CHECK_INT(ev.oom_group_kill, 0);
 	CHECK_INT(ev.under_oom, HUSK_DIAG_NONE);
 	CHECK_INT(husk_memory_events_read(
-			  fixture("diag/cgroup/memory.oom_control"), &ev, &err),
+		      fixture("diag/cgroup/memory.oom_control"), &ev, &err),
 		  0);
 	CHECK_INT(ev.oom_kill, 7);
 	CHECK_INT(ev.under_oom, 1);
@@ -173,7 +173,7 @@ TEST(diag_readers_live_host)
 	struct husk_vmstat vm;
 	struct husk_hugepages hp;
 	struct husk_psi psi[HUSK_PSI_NRES];
-	struct husk_err err = { 0 };
+	struct husk_err err = {0};
 
 	CHECK_INT(husk_meminfo_read(NULL, &mi, &err), 0);
 	CHECK(mi.mem_total_kb > 0);
