@@ -5,6 +5,7 @@
  * iowait, idle, steal, irq and softirq, without guest and guest_nice, which
  * the kernel already counts inside user and nice.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,13 @@ static int parse_cpu_line(const char *line, struct husk_cpu_times *t)
 	return 0;
 }
 
+/* "cpu " or "cpuN ": other lines a kernel may add are not ours. */
+static bool is_cpu_line(const char *line)
+{
+	return strncmp(line, "cpu", 3) == 0 &&
+	       (line[3] == ' ' || isdigit((unsigned char)line[3]));
+}
+
 static int append_cpu(struct husk_cpu_sample *s, const struct husk_cpu_times *t,
 		      size_t *cap)
 {
@@ -70,7 +78,7 @@ int husk_cpu_sample_parse(FILE *f, struct husk_cpu_sample *s,
 
 	memset(s, 0, sizeof(*s));
 	while (diag_read_line(f, line, sizeof(line), &truncated)) {
-		if (truncated || strncmp(line, "cpu", 3) != 0)
+		if (truncated || !is_cpu_line(line))
 			continue;
 		if (parse_cpu_line(line, &t) < 0) {
 			r = husk_fail(err, 0, "/proc/stat: bad line '%.40s'",
