@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
-#include <math.h>
 #include <string.h>
 #include <time.h>
 
@@ -148,9 +147,10 @@ static void report_free(struct diag_report *rep)
 
 /* ---- JSON ---- */
 
+/* Two decimals, as mpstat prints; values are small and non-negative. */
 static double round2(double v)
 {
-	return round(v * 100.0) / 100.0;
+	return (double)(long long)(v * 100.0 + 0.5) / 100.0;
 }
 
 static json_t *json_count(int64_t v)
