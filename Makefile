@@ -42,10 +42,15 @@ build/asan/%.o: %.c
 build/unit-tests: $(UNIT_OBJS)
 	$(CC) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS)
 
+# Helpers may call library code: link the objects they use from an archive.
+LIB_OBJS  := $(patsubst %.c,build/obj/%.o,$(LIB_SRCS))
+build/libhusk.a: $(LIB_OBJS)
+	$(AR) rcs $@ $^
+
 helpers: $(HELPERS)
-build/helpers/%: tests/helpers/%.c
+build/helpers/%: tests/helpers/%.c build/libhusk.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $< build/libhusk.a $(PKG_LIBS)
 
 deps:
 	@tests/deps.sh
