@@ -68,8 +68,9 @@ static int lock_open(const char *path, bool create, struct husk_err *err)
 		_cleanup_close_ int fd = -1;
 		struct stat fst, pst;
 
-		fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW |
-					(create ? O_CREAT : 0),
+		fd = open(path,
+			  O_RDWR | O_CLOEXEC | O_NOFOLLOW |
+			      (create ? O_CREAT : 0),
 			  0600);
 		if (fd < 0)
 			return husk_fail(err, errno, "overlay lock %s", path);
@@ -87,18 +88,19 @@ static int lock_open(const char *path, bool create, struct husk_err *err)
 	return husk_fail(err, EWOULDBLOCK, "overlay lock %s", path);
 }
 
-static int write_owner(int fd, const struct husk_ovl_owner *o,
-		       const char *lock, struct husk_err *err)
+static int write_owner(int fd, const struct husk_ovl_owner *o, const char *lock,
+		       struct husk_err *err)
 {
 	char buf[PATH_MAX + 512];
 	size_t len;
 
 	if (husk_ovl_owner_format(o, buf, sizeof(buf)) < 0)
-		return husk_fail(err, EINVAL, "overlay lock %s: bad owner", lock);
+		return husk_fail(err, EINVAL, "overlay lock %s: bad owner",
+				 lock);
 	len = strlen(buf);
 	if (ftruncate(fd, 0) < 0 || pwrite(fd, buf, len, 0) != (ssize_t)len)
-		return husk_fail(err, errno ? errno : EIO, "write overlay lock %s",
-				 lock);
+		return husk_fail(err, errno ? errno : EIO,
+				 "write overlay lock %s", lock);
 	return 0;
 }
 
@@ -128,9 +130,10 @@ static int take_claim(int fd, const struct husk_ovl_layout *l,
 		return husk_fail(err, -r, "read overlay lock %s", l->lock);
 	if (husk_ovl_owner_parse(buf, &cur) == 0 &&
 	    strcmp(cur.state_dir, me->state_dir) != 0 && owner_alive(&cur))
-		return husk_fail(err, EBUSY,
-				 "overlay upper %s: in use by container %s (pid %d)",
-				 l->upper, cur.id, (int)cur.pid);
+		return husk_fail(
+		    err, EBUSY,
+		    "overlay upper %s: in use by container %s (pid %d)",
+		    l->upper, cur.id, (int)cur.pid);
 	r = write_owner(fd, me, l->lock, err);
 	return r < 0 ? r : write_backref(l, err);
 }
@@ -141,12 +144,12 @@ static int fill_owner(struct husk_ovl_owner *me, const char *state_dir,
 	memset(me, 0, sizeof(*me));
 	if (snprintf(me->id, sizeof(me->id), "%s", id) >= (int)sizeof(me->id) ||
 	    snprintf(me->state_dir, sizeof(me->state_dir), "%s", state_dir) >=
-		    (int)sizeof(me->state_dir))
+		(int)sizeof(me->state_dir))
 		return husk_fail(err, ENAMETOOLONG, "overlay claim for %s", id);
 	me->pid = pid;
 	if (pid_starttime(pid, &me->start) < 0)
-		return husk_fail(err, ESRCH, "overlay claim for %s: pid %d",
-				 id, (int)pid);
+		return husk_fail(err, ESRCH, "overlay claim for %s: pid %d", id,
+				 (int)pid);
 	return 0;
 }
 
@@ -201,7 +204,9 @@ int husk_ovl_release(const char *dir, const char *state_dir,
 	snprintf(link, sizeof(link), "%s/%s", dir, HUSK_OVL_CLAIM_LINK);
 	n = readlink(link, upper, sizeof(upper) - 1);
 	if (n < 0)
-		return errno == ENOENT ? 0 : husk_fail(err, errno, "readlink %s", link);
+		return errno == ENOENT
+			   ? 0
+			   : husk_fail(err, errno, "readlink %s", link);
 	upper[n] = '\0';
 	if (husk_ovl_layout(&ov, state_dir, &l, err) < 0)
 		return err->code;

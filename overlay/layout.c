@@ -17,26 +17,30 @@ int husk_ovl_validate(const struct husk_overlay_spec *ov, struct husk_err *err)
 {
 	if (ov->lowers.n == 0) {
 		if (ov->upper || ov->readonly)
-			return husk_fail(err, 0, "overlay: %s or %s given without %s",
-					 HUSK_ANN_OVERLAY_UPPER,
-					 HUSK_ANN_OVERLAY_READONLY,
-					 HUSK_ANN_OVERLAY_LOWER);
+			return husk_fail(
+			    err, 0, "overlay: %s or %s given without %s",
+			    HUSK_ANN_OVERLAY_UPPER, HUSK_ANN_OVERLAY_READONLY,
+			    HUSK_ANN_OVERLAY_LOWER);
 		return 0;
 	}
 	if (ov->lowers.n > HUSK_OVL_MAX_LAYERS)
-		return husk_fail(err, 0,
-				 "overlay: %zu lower layers, overlayfs allows at most %d",
-				 ov->lowers.n, HUSK_OVL_MAX_LAYERS);
+		return husk_fail(
+		    err, 0,
+		    "overlay: %zu lower layers, overlayfs allows at most %d",
+		    ov->lowers.n, HUSK_OVL_MAX_LAYERS);
 	for (size_t i = 0; i < ov->lowers.n; i++)
 		if (!is_abs(ov->lowers.v[i]))
-			return husk_fail(err, 0,
-					 "overlay lower \"%s\": not an absolute path",
-					 ov->lowers.v[i] ? ov->lowers.v[i] : "");
+			return husk_fail(
+			    err, 0,
+			    "overlay lower \"%s\": not an absolute path",
+			    ov->lowers.v[i] ? ov->lowers.v[i] : "");
 	if (ov->readonly && ov->upper)
-		return husk_fail(err, 0, "overlay: %s and %s exclude each other",
-				 HUSK_ANN_OVERLAY_UPPER, HUSK_ANN_OVERLAY_READONLY);
+		return husk_fail(
+		    err, 0, "overlay: %s and %s exclude each other",
+		    HUSK_ANN_OVERLAY_UPPER, HUSK_ANN_OVERLAY_READONLY);
 	if (ov->upper && !is_abs(ov->upper))
-		return husk_fail(err, 0, "overlay upper \"%s\": not an absolute path",
+		return husk_fail(err, 0,
+				 "overlay upper \"%s\": not an absolute path",
 				 ov->upper);
 	return 0;
 }
@@ -85,7 +89,8 @@ int husk_ovl_layout(const struct husk_overlay_spec *ov, const char *state_dir,
 	int r;
 
 	memset(l, 0, sizeof(*l));
-	if (path_printf(l->dir, sizeof(l->dir), "%s/%s", state_dir, HUSK_OVL_DIR))
+	if (path_printf(l->dir, sizeof(l->dir), "%s/%s", state_dir,
+			HUSK_OVL_DIR))
 		return husk_fail(err, ENAMETOOLONG, "overlay state dir %s",
 				 state_dir);
 	if (ov->readonly)
@@ -93,7 +98,8 @@ int husk_ovl_layout(const struct husk_overlay_spec *ov, const char *state_dir,
 	if (ov->upper) {
 		r = persistent_layout(ov->upper, l);
 		if (r < 0)
-			return husk_fail(err, -r, "overlay upper \"%s\"", ov->upper);
+			return husk_fail(err, -r, "overlay upper \"%s\"",
+					 ov->upper);
 		return 0;
 	}
 	if (path_printf(l->upper, sizeof(l->upper), "%s/upper", l->dir) ||
@@ -205,9 +211,10 @@ int husk_ovl_owner_format(const struct husk_ovl_owner *o, char *buf,
 {
 	if (strchr(o->id, '\n') || strchr(o->state_dir, '\n'))
 		return -EINVAL;
-	return path_printf(buf, size,
-			   "husk-overlay-claim 1\nid %s\npid %d\nstart %llu\nstate %s\n",
-			   o->id, (int)o->pid, o->start, o->state_dir);
+	return path_printf(
+	    buf, size,
+	    "husk-overlay-claim 1\nid %s\npid %d\nstart %llu\nstate %s\n",
+	    o->id, (int)o->pid, o->start, o->state_dir);
 }
 
 /* Copy the rest of the line after "@key " into @out. */

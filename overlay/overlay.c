@@ -63,16 +63,18 @@ static int check_upper_fs(const char *upper, struct husk_err *err)
 
 	nearest_existing(upper, probe, sizeof(probe));
 	if (statfs(probe, &sfs) < 0)
-		return husk_fail(err, errno, "overlay upper %s: statfs %s", upper,
-				 probe);
+		return husk_fail(err, errno, "overlay upper %s: statfs %s",
+				 upper, probe);
 	if (sfs.f_type == OVERLAYFS_SUPER_MAGIC)
 		return husk_fail(err, 0,
-				 "overlay upper %s: on an overlay filesystem, which cannot hold an upper dir",
+				 "overlay upper %s: on an overlay filesystem, "
+				 "which cannot hold an upper dir",
 				 upper);
 	if (getxattr(probe, "trusted.overlay.opaque", NULL, 0) < 0 &&
 	    (errno == ENOTSUP || errno == EOPNOTSUPP))
 		return husk_fail(err, 0,
-				 "overlay upper %s: filesystem (type 0x%lx) does not support trusted.* xattrs",
+				 "overlay upper %s: filesystem (type 0x%lx) "
+				 "does not support trusted.* xattrs",
 				 upper, (unsigned long)sfs.f_type);
 	return 0;
 }
@@ -83,7 +85,9 @@ static int check_dir_or_absent(const char *what, const char *path,
 	struct stat st;
 
 	if (lstat(path, &st) < 0)
-		return errno == ENOENT ? 0 : husk_fail(err, errno, "%s %s", what, path);
+		return errno == ENOENT
+			   ? 0
+			   : husk_fail(err, errno, "%s %s", what, path);
 	if (!S_ISDIR(st.st_mode))
 		return husk_fail(err, ENOTDIR, "%s %s", what, path);
 	return 0;
@@ -175,8 +179,10 @@ static int make_dirs(const struct husk_ovl_layout *l, const char *top,
 	if (stat(l->upper, &up) < 0 || stat(l->work, &wk) < 0)
 		return husk_fail(err, errno, "overlay upper %s", l->upper);
 	if (up.st_dev != wk.st_dev)
-		return husk_fail(err, EXDEV, "overlay work %s: not on the filesystem of upper %s",
-				 l->work, l->upper);
+		return husk_fail(
+		    err, EXDEV,
+		    "overlay work %s: not on the filesystem of upper %s",
+		    l->work, l->upper);
 	return 0;
 }
 
@@ -212,10 +218,10 @@ static int fs_fail(struct husk_err *err, int fs, int errnum, const char *what,
 {
 	char why[512];
 
+	/* overlayfs explains most refusals only in the kernel log */
 	fs_log(fs, why, sizeof(why));
-	if (why[0])
-		return husk_fail(err, errnum, "%s %s (%s)", what, path, why);
-	return husk_fail(err, errnum, "%s %s", what, path);
+	return husk_fail(err, errnum, "%s %s (%s)", what, path,
+			 why[0] ? why : "overlayfs logs its reason to dmesg");
 }
 
 /* fsconfig() takes at most 255 bytes: hand longer paths over as an fd. */
@@ -231,6 +237,23 @@ static int set_path(int fs, const char *key, const char *path)
 	return fsconfig(fs, FSCONFIG_SET_FD, key, NULL, fd);
 }
 
+/*
+ * Before 6.5 overlayfs had no parameter parser: its fs context accepts any
+ * key and only complains at create time.  A key nobody knows tells them
+ * apart: rejected means the kernel checks keys, so an error on "lowerdir+"
+ * below is real (or, on 6.5-6.7, "Unknown parameter").
+ */
+static bool fs_checks_keys(int fs)
+{
+	char why[512];
+
+	if (fsconfig(fs, FSCONFIG_SET_FLAG, "husk-probe-no-such-option", NULL,
+		     0) == 0)
+		return false;
+	fs_log(fs, why, sizeof(why));
+	return true;
+}
+
 /* Returns 1 when this kernel lacks fsopen or "lowerdir+": use legacy. */
 static int mount_fsopen(const struct ovl_mount *m, struct husk_err *err)
 {
@@ -239,7 +262,11 @@ static int mount_fsopen(const struct ovl_mount *m, struct husk_err *err)
 
 	fs = fsopen("overlay", FSOPEN_CLOEXEC);
 	if (fs < 0)
-		return errno == ENOSYS ? 1 : husk_fail(err, errno, "fsopen overlay");
+		return errno == ENOSYS
+			   ? 1
+			   : husk_fail(err, errno, "fsopen overlay");
+	if (!fs_checks_keys(fs))
+		return 1;
 	for (size_t i = 0; i < m->n; i++) {
 		if (set_path(fs, "lowerdir+", m->lowers[i]) == 0)
 			continue;
@@ -261,7 +288,8 @@ static int mount_fsopen(const struct ovl_mount *m, struct husk_err *err)
 	mnt = fsmount(fs, FSMOUNT_CLOEXEC, m->upper ? 0 : MOUNT_ATTR_RDONLY);
 	if (mnt < 0)
 		return fs_fail(err, fs, errno, "mount overlay on", m->target);
-	if (move_mount(mnt, "", AT_FDCWD, m->target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+	if (move_mount(mnt, "", AT_FDCWD, m->target, MOVE_MOUNT_F_EMPTY_PATH) <
+	    0)
 		return husk_fail(err, errno, "mount overlay on %s", m->target);
 	return 0;
 }
@@ -285,14 +313,17 @@ static int mount_legacy(const struct ovl_mount *m, struct husk_err *err)
 	if (husk_ovl_common_dir(m->lowers, m->n, common, sizeof(common)) < 0 ||
 	    husk_ovl_legacy_opts(m->lowers, m->n, common, m->upper, m->work,
 				 opts, (size_t)page) < 0)
-		return husk_fail(err, E2BIG,
-				 "overlay on %s: %zu lower layers do not fit in one mount option page (kernel 6.8+ has no such limit)",
-				 m->target, m->n);
+		return husk_fail(
+		    err, E2BIG,
+		    "overlay on %s: %zu lower layers do not fit in one mount "
+		    "option page (kernel 6.8+ has no such limit)",
+		    m->target, m->n);
 	cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (cwd < 0)
 		return husk_fail(err, errno, "open current directory");
 	if (chdir(common) < 0)
-		return husk_fail(err, errno, "overlay lowers: chdir %s", common);
+		return husk_fail(err, errno, "overlay lowers: chdir %s",
+				 common);
 	if (mount("overlay", m->target, "overlay", m->upper ? 0 : MS_RDONLY,
 		  opts) < 0)
 		r = husk_fail(err, errno, "mount overlay on %s", m->target);
@@ -316,9 +347,10 @@ static int bind_readonly(const char *lower, const char *target,
 			 struct husk_err *err)
 {
 	if (mount(lower, target, NULL, MS_BIND, NULL) < 0)
-		return husk_fail(err, errno, "bind overlay lower %s on %s", lower,
-				 target);
-	if (mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0) {
+		return husk_fail(err, errno, "bind overlay lower %s on %s",
+				 lower, target);
+	if (mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) <
+	    0) {
 		int e = errno;
 
 		umount2(target, MNT_DETACH);
@@ -331,8 +363,8 @@ int husk_overlay_mount_api(const struct husk_overlay_spec *ov,
 			   const char *state_dir, const char *target,
 			   enum husk_ovl_api api, struct husk_err *err)
 {
-	struct ovl_mount m = {.lowers = ov->lowers.v, .n = ov->lowers.n,
-			      .target = target};
+	struct ovl_mount m = {
+	    .lowers = ov->lowers.v, .n = ov->lowers.n, .target = target};
 	struct made_dirs made = {0};
 	struct husk_ovl_layout l;
 	int r;
@@ -340,7 +372,8 @@ int husk_overlay_mount_api(const struct husk_overlay_spec *ov,
 	if (ov->lowers.n == 0)
 		return husk_ovl_validate(ov, err);
 	if (!target || target[0] != '/')
-		return husk_fail(err, 0, "overlay target \"%s\": not an absolute path",
+		return husk_fail(err, 0,
+				 "overlay target \"%s\": not an absolute path",
 				 target ? target : "");
 	r = husk_overlay_check(ov, state_dir, err);
 	if (r == 0)
@@ -402,7 +435,8 @@ int husk_ovl_remove_tree(const char *path, struct husk_err *err)
 	    errno != ENOENT)
 		return husk_fail(err, errno, "remove %s", path);
 	if (rm_fail.errnum)
-		return husk_fail(err, rm_fail.errnum, "remove %s", rm_fail.path);
+		return husk_fail(err, rm_fail.errnum, "remove %s",
+				 rm_fail.path);
 	return 0;
 }
 

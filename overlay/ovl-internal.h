@@ -23,8 +23,7 @@ struct husk_ovl_layout {
 };
 
 /* Spec checks that need no filesystem access. */
-int husk_ovl_validate(const struct husk_overlay_spec *ov,
-		      struct husk_err *err);
+int husk_ovl_validate(const struct husk_overlay_spec *ov, struct husk_err *err);
 int husk_ovl_layout(const struct husk_overlay_spec *ov, const char *state_dir,
 		    struct husk_ovl_layout *l, struct husk_err *err);
 

@@ -76,8 +76,8 @@ TEST(overlay_layout_ephemeral)
 TEST(overlay_layout_persistent_siblings)
 {
 	char *lowers[] = {"/l", NULL};
-	struct husk_overlay_spec ov = spec_of(lowers, 1, "/srv/data/c1-up//",
-					      false);
+	struct husk_overlay_spec ov =
+	    spec_of(lowers, 1, "/srv/data/c1-up//", false);
 	struct husk_ovl_layout l;
 	struct husk_err err = {0};
 
@@ -132,7 +132,8 @@ static const char *common(char *const *paths, size_t n)
 
 TEST(overlay_common_dir)
 {
-	char *same_parent[] = {"/var/lib/l/aaa", "/var/lib/l/aab", "/var/lib/l/b"};
+	char *same_parent[] = {"/var/lib/l/aaa", "/var/lib/l/aab",
+			       "/var/lib/l/b"};
 	char *prefix_not_dir[] = {"/x/layer1", "/x/layer10"};
 	char *disjoint[] = {"/a/b", "/c/d"};
 	char *nested[] = {"/x/y", "/x/y/z"};
@@ -177,9 +178,9 @@ TEST(overlay_legacy_opts_page_limit)
 	char buf[24];
 
 	/* "lowerdir=abcdefgh:ijklmnop" is 26 bytes + NUL */
-	CHECK_INT(husk_ovl_legacy_opts(lowers, 2, "/l", NULL, NULL, buf,
-				       sizeof(buf)),
-		  -E2BIG);
+	CHECK_INT(
+	    husk_ovl_legacy_opts(lowers, 2, "/l", NULL, NULL, buf, sizeof(buf)),
+	    -E2BIG);
 	/* "lowerdir=abcdefgh" is 17 bytes + NUL */
 	CHECK_INT(husk_ovl_legacy_opts(lowers, 1, "/l", NULL, NULL, buf, 18),
 		  0);
