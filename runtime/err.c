@@ -29,7 +29,9 @@ int husk_err_prefix(struct husk_err *err, const char *fmt, ...)
 	vsnprintf(prefix, sizeof(prefix), fmt, ap);
 	va_end(ap);
 	memcpy(old, err->msg, sizeof(old));
-	snprintf(err->msg, sizeof(err->msg), "%s: %s", prefix, old);
+	/* A long message is cut at the end: the prefix matters more. */
+	if (snprintf(err->msg, sizeof(err->msg), "%s: %s", prefix, old) < 0)
+		err->msg[0] = '\0';
 	if (err->code == 0)
 		err->code = -EINVAL;
 	return err->code;

@@ -46,9 +46,11 @@ const char *unit_fixture(const char *rel);
 		const char *_a = (a), *_b = (b);                          \
 		if (!_a || !_b || strcmp(_a, _b) != 0) {                  \
 			char _m[512];                                     \
-			snprintf(_m, sizeof(_m), "%s == %s (\"%s\" != \"%s\")", \
-				 #a, #b, _a ? _a : "(null)",              \
-				 _b ? _b : "(null)");                     \
+			if (snprintf(_m, sizeof(_m),                      \
+				     "%s == %s (\"%s\" != \"%s\")", #a, #b, \
+				     _a ? _a : "(null)",                  \
+				     _b ? _b : "(null)") < 0)             \
+				_m[0] = '\0';                             \
 			unit_fail(__FILE__, __LINE__, _m);                \
 		}                                                         \
 	} while (0)
