@@ -18,13 +18,12 @@ PACKAGES=(
 	podman conmon containerd
 )
 
-installed() {
-	[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]
-}
-
+# One dpkg-query for all: prints "NAME STATUS" for the packages it knows.
+present=" $(dpkg-query -W -f='${Package}:${Status}\n' "${PACKAGES[@]}" 2>/dev/null |
+	sed -n 's/:install ok installed$//p' | tr '\n' ' ')"
 missing=()
 for pkg in "${PACKAGES[@]}"; do
-	installed "$pkg" || missing+=("$pkg")
+	[[ $present == *" $pkg "* ]] || missing+=("$pkg")
 done
 
 if [ ${#missing[@]} -eq 0 ]; then
