@@ -19,7 +19,8 @@ PACKAGES=(
 )
 
 # One dpkg-query for all: prints "NAME STATUS" for the packages it knows.
-present=" $(dpkg-query -W -f='${Package}:${Status}\n' "${PACKAGES[@]}" 2>/dev/null |
+# dpkg-query fails when any package is unknown: that is the case we look for.
+present=" $({ dpkg-query -W -f='${Package}:${Status}\n' "${PACKAGES[@]}" 2>/dev/null || true; } |
 	sed -n 's/:install ok installed$//p' | tr '\n' ' ')"
 missing=()
 for pkg in "${PACKAGES[@]}"; do
