@@ -68,8 +68,10 @@ demo: deps
 	$(MAKE) all rootfs
 	examples/demo.sh
 
+# A build failure still ends with the summary line the test run promises.
 test: deps
-	$(MAKE) all rootfs build/unit-tests
+	@$(MAKE) all rootfs build/unit-tests || \
+		{ echo "# failed: build"; echo "0 passed, 1 failed"; exit 1; }
 	tests/run.sh
 
 integration: all rootfs
