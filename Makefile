@@ -7,6 +7,8 @@
 #   make bench    husk vs runc vs crun vs a floor program
 
 CC      ?= cc
+# make V=1 shows the compiler command lines.
+Q := $(if $(V),,@)
 PKGS    := jansson libcap libseccomp libmnl libnftables
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -30,18 +32,18 @@ HELPERS   := $(patsubst tests/helpers/%.c,build/helpers/%,$(HELPER_SRCS))
 all: build/husk helpers
 
 build/husk: $(OBJS)
-	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
 
 build/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 build/asan/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -c -o $@ $<
 
 build/unit-tests: $(UNIT_OBJS)
-	$(CC) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS)
+	$(Q)$(CC) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS)
 
 # Helpers may call library code: they link what they use from libhusk.a
 # (plus any objects listed as their extra prerequisites).
@@ -51,7 +53,7 @@ build/libhusk.a: $(LIB_OBJS)
 helpers: $(HELPERS)
 build/helpers/%: tests/helpers/%.c build/libhusk.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(filter %.o,$^) build/libhusk.a $(PKG_LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(filter %.o,$^) build/libhusk.a $(PKG_LIBS)
 build/helpers/netcheck: build/obj/cli/cmd_network.o
 
 deps:

@@ -78,7 +78,7 @@ static json_t *caps_json(uint64_t mask)
 
 		if (!(mask & (1ULL << cap)))
 			continue;
-		husk_cap_name(cap, name, sizeof(name));
+		husk_cap_string(cap, name, sizeof(name));
 		if (json_array_append_new(a, json_string(name)) < 0)
 			json_decref(a), a = NULL;
 	}
