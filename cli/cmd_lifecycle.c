@@ -7,12 +7,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "../runtime/container.h"
 #include "../runtime/fsutil.h"
 #include "../runtime/state.h"
+#include "../runtime/tty.h"
 #include "commands.h"
 
 #define USAGE_CREATE "create [--bundle DIR] [--pid-file FILE] [--console-socket PATH] [--preserve-fds N] ID"
@@ -101,47 +104,49 @@ static int parse_create(int argc, char **argv, struct create_args *a,
 	return a->id ? 0 : -1;
 }
 
-/* Load the bundle's spec; @json gets its text for the state dir. */
-static int load_bundle(const char *bundle, char *abs, struct husk_spec *spec,
-		       char **json, struct husk_err *err)
+struct bundle {
+	char dir[PATH_MAX]; /* absolute */
+	char *json;	    /* config.json's text, kept in the state dir */
+	struct husk_spec spec;
+};
+
+static int bundle_load(const char *dir, struct bundle *b, struct husk_err *err)
 {
 	char path[PATH_MAX];
 	size_t len;
 
-	if (!realpath(bundle, abs))
-		return husk_fail(err, errno, "bundle %s", bundle);
-	if (snprintf(path, sizeof(path), "%s/config.json", abs) >=
+	husk_spec_init(&b->spec);
+	b->json = NULL;
+	if (!realpath(dir, b->dir))
+		return husk_fail(err, errno, "bundle %s", dir);
+	if (snprintf(path, sizeof(path), "%s/config.json", b->dir) >=
 	    (int)sizeof(path))
-		return husk_fail(err, ENAMETOOLONG, "bundle %s", abs);
-	if (husk_read_file(path, json, &len, err) < 0)
+		return husk_fail(err, ENAMETOOLONG, "bundle %s", b->dir);
+	if (husk_read_file(path, &b->json, &len, err) < 0)
 		return err->code;
-	return husk_spec_parse(*json, len, abs, spec, err);
+	return husk_spec_parse(b->json, len, b->dir, &b->spec, err);
+}
+
+static void bundle_free(struct bundle *b)
+{
+	husk_spec_free(&b->spec);
+	free(b->json);
 }
 
 static int create_container(const struct husk_global *g,
-			    const struct create_args *a, bool foreground,
-			    pid_t *pid, struct husk_err *err)
+			    const struct create_args *a, struct bundle *b,
+			    bool foreground, int console_fd, pid_t *pid,
+			    struct husk_err *err)
 {
-	char abs[PATH_MAX];
-	_cleanup_free_ char *json = NULL;
-	struct husk_spec spec;
-	int ret;
+	struct husk_create_opts o = {
+		.root = g->root, .id = a->id, .bundle = b->dir,
+		.pid_file = a->pid_file, .console_socket = a->console_socket,
+		.preserve_fds = a->preserve_fds, .spec = &b->spec,
+		.config_json = b->json, .foreground = foreground,
+		.console_fd = console_fd,
+	};
 
-	husk_spec_init(&spec);
-	ret = load_bundle(a->bundle, abs, &spec, &json, err);
-	if (ret == 0) {
-		struct husk_create_opts o = {
-			.root = g->root, .id = a->id, .bundle = abs,
-			.pid_file = a->pid_file,
-			.console_socket = a->console_socket,
-			.preserve_fds = a->preserve_fds, .spec = &spec,
-			.config_json = json, .foreground = foreground,
-			.console_fd = -1,
-		};
-		ret = husk_container_create(&o, pid, err);
-	}
-	husk_spec_free(&spec);
-	return ret;
+	return husk_container_create(&o, pid, err);
 }
 
 int cmd_create(const struct husk_global *g, int argc, char **argv)
@@ -150,11 +155,16 @@ int cmd_create(const struct husk_global *g, int argc, char **argv)
 	struct husk_err err = { 0 };
 	pid_t pid;
 
+	struct bundle b;
+	int ret = 0;
+
 	if (parse_create(argc, argv, &a, USAGE_CREATE) < 0)
 		return 1;
-	if (create_container(g, &a, false, &pid, &err) < 0)
-		return cli_fail(&err);
-	return 0;
+	if (bundle_load(a.bundle, &b, &err) < 0 ||
+	    create_container(g, &a, &b, false, -1, &pid, &err) < 0)
+		ret = cli_fail(&err);
+	bundle_free(&b);
+	return ret;
 }
 
 /*
@@ -186,14 +196,65 @@ static int wait_foreground(const struct husk_global *g, const char *id,
 	return WEXITSTATUS(status);
 }
 
+/*
+ * A foreground terminal without --console-socket: husk is the console
+ * socket's other end itself, then proxies the user's terminal.
+ */
+static int run_bundle(const struct husk_global *g, const struct create_args *a,
+		      struct bundle *b, const sigset_t *set)
+{
+	bool own_tty = b->spec.process.terminal && !a->console_socket &&
+		       !a->detach;
+	int sv[2] = { -1, -1 }, master = -1, ret;
+	struct husk_err err = { 0 };
+	pid_t pid;
+
+	if (own_tty && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+		cli_error("socketpair: %s", strerror(errno));
+		return 1;
+	}
+	ret = create_container(g, a, b, !a->detach, sv[1], &pid, &err);
+	if (sv[1] >= 0)
+		close(sv[1]);
+	if (ret == 0 && own_tty)
+		ret = husk_recv_fd(sv[0], &master, NULL, 0, &err);
+	if (sv[0] >= 0)
+		close(sv[0]);
+	if (ret == 0)
+		ret = husk_container_start(g->root, a->id, &err);
+	if (ret < 0) {
+		struct husk_err ignore = { 0 };
+
+		if (master >= 0)
+			close(master);
+		if (pid > 0)
+			husk_container_delete(g->root, a->id, true, &ignore);
+		return cli_fail(&err);
+	}
+	if (a->detach)
+		return 0;
+	if (master >= 0) {
+		int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+
+		if (husk_tty_proxy(master, STDIN_FILENO, STDOUT_FILENO, pidfd,
+				   &err) < 0)
+			cli_fail(&err);
+		close(master);
+		if (pidfd >= 0)
+			close(pidfd);
+	}
+	return wait_foreground(g, a->id, pid, set);
+}
+
 int cmd_run(const struct husk_global *g, int argc, char **argv)
 {
 	static const int relayed[] = { SIGCHLD, SIGINT, SIGTERM, SIGHUP,
 				       SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
 	struct create_args a;
 	struct husk_err err = { 0 };
-	sigset_t set, old;
-	pid_t pid;
+	struct bundle b;
+	sigset_t set;
+	int ret;
 
 	if (parse_create(argc, argv, &a, USAGE_RUN) < 0)
 		return 1;
@@ -201,18 +262,13 @@ int cmd_run(const struct husk_global *g, int argc, char **argv)
 	sigemptyset(&set);
 	for (size_t i = 0; i < sizeof(relayed) / sizeof(relayed[0]); i++)
 		sigaddset(&set, relayed[i]);
-	sigprocmask(SIG_BLOCK, &set, &old);
-	if (create_container(g, &a, !a.detach, &pid, &err) < 0)
-		return cli_fail(&err);
-	if (husk_container_start(g->root, a.id, &err) < 0) {
-		struct husk_err ignore = { 0 };
-
-		husk_container_delete(g->root, a.id, true, &ignore);
-		return cli_fail(&err);
-	}
-	if (a.detach)
-		return 0;
-	return wait_foreground(g, a.id, pid, &set);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	if (bundle_load(a.bundle, &b, &err) < 0)
+		ret = cli_fail(&err);
+	else
+		ret = run_bundle(g, &a, &b, &set);
+	bundle_free(&b);
+	return ret;
 }
 
 int cmd_start(const struct husk_global *g, int argc, char **argv)

@@ -13,6 +13,8 @@ int cmd_kill(const struct husk_global *g, int argc, char **argv);
 int cmd_delete(const struct husk_global *g, int argc, char **argv);
 int cmd_list(const struct husk_global *g, int argc, char **argv);
 int cmd_spec(const struct husk_global *g, int argc, char **argv);
+int cmd_diag(const struct husk_global *g, int argc, char **argv);
+int cmd_network(const struct husk_global *g, int argc, char **argv);
 
 /* "TERM", "SIGTERM", "15" -> 15; -1 if unknown. */
 int cli_parse_signal(const char *s);

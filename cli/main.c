@@ -79,6 +79,8 @@ static const struct command {
 	{ "delete", cmd_delete, "delete a container" },
 	{ "list", cmd_list, "list containers" },
 	{ "spec", cmd_spec, "write a default config.json" },
+	{ "network", cmd_network, "create, list and remove networks" },
+	{ "diag", cmd_diag, "host diagnostics: iowait, PSI, hugepages, OOM" },
 };
 
 static void usage(FILE *out)

@@ -10,6 +10,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -46,8 +47,8 @@ static bool wants_network(const struct husk_spec *s)
 {
 	const struct husk_namespace *net = husk_spec_ns(s, HUSK_NS_NET);
 
-	return s->net.network && strcmp(s->net.network, "none") &&
-	       strcmp(s->net.network, "host") && net && !net->path;
+	return s->net.network && strcmp(s->net.network, "host") && net &&
+	       !net->path;
 }
 
 /* Configuration errors that need no kernel object are reported first. */
@@ -126,14 +127,42 @@ static int record_state(struct create *c, struct husk_err *err)
 				      strlen(c->o->config_json), 0600, err);
 }
 
+/*
+ * The devices every container needs, allowed after the spec's own rules
+ * (as runc does), so that a spec denying everything still gets a working
+ * /dev/null or pty.
+ */
+static const struct husk_device_rule default_device_rules[] = {
+	{ true, 'c', -1, -1, "m" }, { true, 'b', -1, -1, "m" },
+	{ true, 'c', 1, 3, "rwm" }, { true, 'c', 1, 5, "rwm" },
+	{ true, 'c', 1, 7, "rwm" }, { true, 'c', 1, 8, "rwm" },
+	{ true, 'c', 1, 9, "rwm" }, { true, 'c', 5, 0, "rwm" },
+	{ true, 'c', 5, 2, "rwm" }, { true, 'c', 136, -1, "rwm" },
+};
+
 static int make_cgroup(struct create *c, struct husk_err *err)
 {
+	struct husk_resources res;
+	const struct husk_resources *sr = &c->spec->resources;
+	size_t n = sr->n_devices + HUSK_ARRAY_SIZE(default_device_rules);
+	_cleanup_free_ struct husk_device_rule *rules = NULL;
+
 	if (husk_cgroup_open(c->st.cgroup_path, true, &c->cg, err) < 0)
 		return err->code;
-	if (c->spec->has_resources &&
-	    husk_cgroup_apply(c->cg, &c->spec->resources, err) < 0)
-		return err->code;
-	return 0;
+	if (!c->spec->has_resources)
+		return 0;
+	res = *sr;
+	if (sr->n_devices > 0) {
+		rules = calloc(n, sizeof(*rules));
+		if (!rules)
+			return husk_fail(err, ENOMEM, "device rules");
+		memcpy(rules, sr->devices, sr->n_devices * sizeof(*rules));
+		memcpy(rules + sr->n_devices, default_device_rules,
+		       sizeof(default_device_rules));
+		res.devices = rules;
+		res.n_devices = n;
+	}
+	return husk_cgroup_apply(c->cg, &res, err);
 }
 
 static int make_fifo(struct create *c, struct husk_err *err)
@@ -177,7 +206,8 @@ static int spawn_init(struct create *c, pid_t *pid, struct husk_err *err)
 	const struct husk_spec *s = c->spec;
 	int flags = husk_ns_clone_flags(s);
 	struct husk_init_args a = {
-		.spec = s, .state_dir = c->dir, .cg = c->cg,
+		.spec = s, .root = c->o->root, .id = c->o->id,
+		.state_dir = c->dir, .cg = c->cg,
 		.fifo_fd = c->fifo_fd, .console_fd = c->console_fd,
 		.preserve_fds = c->o->preserve_fds,
 		.userns = (flags & CLONE_NEWUSER) != 0,
@@ -225,9 +255,11 @@ static int drive_init(struct create *c, pid_t pid, struct husk_err *err)
 	if (husk_ns_write_idmaps(pid, c->spec, err) < 0 ||
 	    husk_cgroup_enter(c->cg, pid, err) < 0)
 		return err->code;
+	if (husk_overlay_claim(&c->spec->overlay, c->dir, c->o->id, pid, err) < 0)
+		return err->code;
 	if (c->st.network &&
-	    husk_net_attach(c->o->root, c->o->id, &c->spec->net, pid, c->dir,
-			    err) < 0)
+	    husk_net_attach_host(c->o->root, c->o->id, &c->spec->net,
+				 c->spec->hostname, pid, c->dir, err) < 0)
 		return err->code;
 	if (husk_sync_send(fd, HUSK_SYNC_GO, err) < 0 ||
 	    husk_sync_wait(fd, HUSK_SYNC_MOUNTED, err) < 0)
@@ -277,7 +309,11 @@ int husk_container_create(const struct husk_create_opts *o, pid_t *pid,
 	c.st.id = strdup(o->id);
 	if (!c.st.id ||
 	    husk_state_path(o->root, o->id, NULL, c.dir, sizeof(c.dir), err) < 0 ||
-	    record_state(&c, err) < 0 || make_cgroup(&c, err) < 0 ||
+	    record_state(&c, err) < 0 ||
+	    husk_overlay_check(&o->spec->overlay, c.dir, err) < 0 ||
+	    husk_overlay_claim(&o->spec->overlay, c.dir, o->id, getpid(),
+			       err) < 0 ||
+	    make_cgroup(&c, err) < 0 ||
 	    make_fifo(&c, err) < 0 || connect_console(&c, err) < 0 ||
 	    spawn_init(&c, &child, err) < 0 || drive_init(&c, child, err) < 0)
 		goto fail;

@@ -11,15 +11,19 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "../ns/ns.h"
+#include "hooks.h"
 #include "rootfs.h"
 #include "security.h"
+#include "state.h"
 #include "sync.h"
+#include "tty.h"
 
 static const char *env_get(char *const env[], const char *name)
 {
@@ -109,6 +113,45 @@ static int watch_parent(pid_t parent, struct husk_err *err)
 	return 0;
 }
 
+/* createContainer and startContainer hooks run inside the container. */
+static int run_hooks(const struct husk_init_args *a, enum husk_hook_kind kind,
+		     struct husk_err *err)
+{
+	const struct husk_spec *s = a->spec;
+	struct husk_state st;
+	char *json;
+	int ret;
+
+	if (s->hooks.n[kind] == 0)
+		return 0;
+	if (husk_state_read(a->root, a->id, &st, err) < 0) {
+		husk_state_free(&st);
+		return err->code;
+	}
+	json = husk_state_to_json(&st, kind == HUSK_HOOK_START_CONTAINER ?
+					       HUSK_STATUS_RUNNING :
+					       HUSK_STATUS_CREATING, 0);
+	husk_state_free(&st);
+	if (!json)
+		return husk_fail(err, ENOMEM, "hook state");
+	ret = husk_hooks_run(s->hooks.v[kind], s->hooks.n[kind], json, err);
+	free(json);
+	return ret;
+}
+
+static int setup_terminal(const struct husk_init_args *a, struct husk_err *err)
+{
+	const struct husk_process *p = &a->spec->process;
+
+	if (!p->terminal)
+		return 0;
+	if (husk_tty_setup(a->console_fd, p->console_height, p->console_width,
+			   err) < 0)
+		return err->code;
+	close(a->console_fd);
+	return 0;
+}
+
 static int setup_in_namespaces(const struct husk_init_args *a,
 			       struct husk_err *err)
 {
@@ -128,7 +171,9 @@ static int setup_in_namespaces(const struct husk_init_args *a,
 	if (husk_sync_send(a->sync_fd, HUSK_SYNC_MOUNTED, err) < 0 ||
 	    husk_sync_wait(a->sync_fd, HUSK_SYNC_HOOKS_DONE, err) < 0)
 		return err->code;
-	if (husk_rootfs_pivot(&r, err) < 0 || husk_rootfs_finish(&r, err) < 0)
+	if (run_hooks(a, HUSK_HOOK_CREATE_CONTAINER, err) < 0 ||
+	    husk_rootfs_pivot(&r, err) < 0 || husk_rootfs_finish(&r, err) < 0 ||
+	    setup_terminal(a, err) < 0)
 		return err->code;
 	if (set_names(s, err) < 0 || husk_sysctl_apply(&s->sysctl, err) < 0)
 		return err->code;
@@ -181,6 +226,7 @@ _Noreturn void husk_init_run(const struct husk_init_args *a)
 		goto fail;
 	close(a->sync_fd);
 	if (wait_for_start(a->fifo_fd, &err) < 0 ||
+	    run_hooks(a, HUSK_HOOK_START_CONTAINER, &err) < 0 ||
 	    husk_process_finalize(p, a->spec->seccomp, &err) < 0)
 		goto late_fail;
 	execve(exe, p->args.v, p->env.v);

@@ -11,6 +11,8 @@ struct husk_cgroup;
 
 struct husk_init_args {
 	const struct husk_spec *spec;
+	const char *root; /* husk's --root: hooks read the state there */
+	const char *id;
 	const char *state_dir;
 	struct husk_cgroup *cg;
 	int sync_fd;	  /* our end of the sync socketpair */

@@ -56,6 +56,41 @@ static int remount_bind(const char *target, const char *dest, unsigned long flag
 	return 0;
 }
 
+/*
+ * Options engines put in config.json for themselves, not for the kernel
+ * (podman's tmpcopyup, SELinux relabel z/Z, chown U, ...): mount(2) would
+ * fail with EINVAL on them.  Those with a kernel meaning become flags.
+ */
+static void filter_options(const char *data, char *out, size_t len,
+			   unsigned long *flags)
+{
+	static const char *const engine_only[] = {
+		"tmpcopyup", "notmpcopyup", "z", "Z", "U", "copy-symlink",
+		"idmap", "ridmap", "nocopyup", "copyup",
+	};
+	char buf[4096], *save = NULL;
+	size_t used = 0;
+
+	out[0] = '\0';
+	if (!data || strlen(data) >= sizeof(buf))
+		return;
+	strcpy(buf, data);
+	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		bool skip = false;
+
+		for (size_t i = 0; i < HUSK_ARRAY_SIZE(engine_only); i++)
+			skip |= !strcmp(t, engine_only[i]);
+		if (!strcmp(t, "nosymfollow"))
+			*flags |= MS_NOSYMFOLLOW, skip = true;
+		else if (!strcmp(t, "rro"))
+			*flags |= MS_RDONLY, skip = true;
+		if (skip || used + strlen(t) + 2 > len)
+			continue;
+		used += (size_t)snprintf(out + used, len - used, "%s%s",
+					 used ? "," : "", t);
+	}
+}
+
 static int mount_bind(const struct husk_mount *m, const char *target,
 		      struct husk_err *err)
 {
@@ -96,17 +131,33 @@ static int mount_one(int rootfd, const struct husk_rootfs *r,
 		if (!r->cg)
 			return husk_fail(err, 0, "mount cgroup on %s: no cgroup",
 					 m->destination);
-		if (husk_cgroup_mount(r->cg, target, !(m->flags & MS_RDONLY),
+		char real[PATH_MAX];
+		ssize_t n = readlink(target, real, sizeof(real) - 1);
+
+		/*
+		 * The cgroup view is a tmpfs with mounts inside it, reached
+		 * by path after the tmpfs covers the fd's dentry: hand over
+		 * the path the confined lookup resolved to.
+		 */
+		if (n < 0)
+			return husk_fail(err, errno, "readlink %s", target);
+		real[n] = '\0';
+		if (husk_cgroup_mount(r->cg, real, !(m->flags & MS_RDONLY),
 				      err) < 0)
 			return husk_err_prefix(err, "mount cgroup on %s",
 					       m->destination);
 	} else if (m->bind) {
 		if (mount_bind(m, target, err) < 0)
 			return err->code;
-	} else if (mount(mount_source(m), target, m->type, m->flags,
-			 m->data) < 0) {
-		return husk_fail(err, errno, "mount %s on %s", mount_source(m),
-				 m->destination);
+	} else {
+		unsigned long flags = m->flags;
+		char data[4096];
+
+		filter_options(m->data, data, sizeof(data), &flags);
+		if (mount(mount_source(m), target, m->type, flags,
+			  data[0] ? data : NULL) < 0)
+			return husk_fail(err, errno, "mount %s on %s",
+					 mount_source(m), m->destination);
 	}
 	if (m->propagation &&
 	    mount(NULL, target, NULL, m->propagation, NULL) < 0)
