@@ -91,8 +91,9 @@ static void filter_options(const char *data, char *out, size_t len,
 	}
 }
 
-static int mount_bind(const struct husk_mount *m, const char *target,
-		      struct husk_err *err)
+/* On return *@fd and @target name the new mount, not the dir it covers. */
+static int mount_bind(int rootfd, const struct husk_mount *m, int *fd,
+		      char *target, size_t len, struct husk_err *err)
 {
 	unsigned long flags = MS_BIND | (m->recursive ? MS_REC : 0);
 	unsigned long extra = m->flags & ~(MS_BIND | MS_REC | MS_REMOUNT);
@@ -100,6 +101,12 @@ static int mount_bind(const struct husk_mount *m, const char *target,
 	if (mount(m->source, target, NULL, flags, NULL) < 0)
 		return husk_fail(err, errno, "mount %s on %s", m->source,
 				 m->destination);
+	/* The fd still names the covered dir: a remount through it fails. */
+	close(*fd);
+	*fd = husk_open_in_root(rootfd, m->destination, HUSK_MK_NONE, err);
+	if (*fd < 0)
+		return err->code;
+	husk_fd_path(*fd, target, len);
 	if (extra)
 		return remount_bind(target, m->destination, extra,
 				    m->clear_flags, err);
@@ -147,7 +154,7 @@ static int mount_one(int rootfd, const struct husk_rootfs *r,
 			return husk_err_prefix(err, "mount cgroup on %s",
 					       m->destination);
 	} else if (m->bind) {
-		if (mount_bind(m, target, err) < 0)
+		if (mount_bind(rootfd, m, &fd, target, sizeof(target), err) < 0)
 			return err->code;
 	} else {
 		unsigned long flags = m->flags;
