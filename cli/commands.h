@@ -15,6 +15,11 @@ int cmd_list(const struct husk_global *g, int argc, char **argv);
 int cmd_spec(const struct husk_global *g, int argc, char **argv);
 int cmd_diag(const struct husk_global *g, int argc, char **argv);
 int cmd_network(const struct husk_global *g, int argc, char **argv);
+/* The front door: `run` and `spec` with --rootfs (cmd_frontdoor.c). */
+bool cli_wants_frontdoor(int argc, char **argv);
+int cmd_frontdoor_run(const struct husk_global *g, int argc, char **argv);
+int cmd_frontdoor_spec(const struct husk_global *g, int argc, char **argv);
+void cli_spec_help(void);
 
 /* "TERM", "SIGTERM", "15" -> 15; -1 if unknown. */
 int cli_parse_signal(const char *s);
