@@ -90,19 +90,6 @@ static int set_names(const struct husk_spec *s, struct husk_err *err)
 	return 0;
 }
 
-/* The cwd must resolve inside the new root (CVE-2024-21626 class). */
-static int enter_cwd(const char *cwd, struct husk_err *err)
-{
-	char buf[PATH_MAX];
-
-	if (chdir(cwd) < 0)
-		return husk_fail(err, errno, "chdir to cwd %s", cwd);
-	if (!getcwd(buf, sizeof(buf)) || buf[0] != '/')
-		return husk_fail(err, EPERM, "cwd %s is outside the container",
-				 cwd);
-	return 0;
-}
-
 /* Until the parent hands over, a dead parent means a dead container. */
 static int watch_parent(pid_t parent, struct husk_err *err)
 {
@@ -177,7 +164,7 @@ static int setup_in_namespaces(const struct husk_init_args *a,
 		return err->code;
 	if (set_names(s, err) < 0 || husk_sysctl_apply(&s->sysctl, err) < 0)
 		return err->code;
-	return enter_cwd(s->process.cwd ? s->process.cwd : "/", err);
+	return husk_enter_cwd(s->process.cwd ? s->process.cwd : "/", err);
 }
 
 /* Block until `husk start` opens the fifo for reading. */
