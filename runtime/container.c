@@ -88,10 +88,14 @@ int husk_container_run_hooks(const struct husk_spec *spec,
 			     enum husk_hook_kind kind, struct husk_err *err)
 {
 	_cleanup_free_ char *json = NULL;
+	/* The init exists during create, but the spec says "creating". */
+	bool creating = kind == HUSK_HOOK_PRESTART ||
+			kind == HUSK_HOOK_CREATE_RUNTIME;
 
 	if (spec->hooks.n[kind] == 0)
 		return 0;
-	json = husk_state_to_json(st, husk_container_status(st), 0);
+	json = husk_state_to_json(st, creating ? HUSK_STATUS_CREATING :
+						 husk_container_status(st), 0);
 	if (!json)
 		return husk_fail(err, ENOMEM, "hook state");
 	return husk_hooks_run(spec->hooks.v[kind], spec->hooks.n[kind], json,
