@@ -191,6 +191,22 @@ static int wait_fifo_reader(int fifo, int pidfd, struct husk_err *err)
 	return 0;
 }
 
+/* The init holds the fifo open until its execve: wait for that EOF. */
+static void wait_fifo_eof(int fifo)
+{
+	struct pollfd p = { .fd = fifo, .events = POLLIN };
+	char buf[16];
+
+	for (int i = 0; i < 1000; i++) {
+		int n = poll(&p, 1, START_TIMEOUT_MS);
+
+		if (n == 0 || (n < 0 && errno != EINTR))
+			return;
+		if (read(fifo, buf, sizeof(buf)) == 0)
+			return;
+	}
+}
+
 int husk_container_start(const char *root, const char *id,
 			 struct husk_err *err)
 {
@@ -220,6 +236,7 @@ int husk_container_start(const char *root, const char *id,
 	}
 	if (wait_fifo_reader(fifo, pidfd, err) < 0)
 		goto out;
+	wait_fifo_eof(fifo);
 	unlink(path);
 	st.started = true;
 	if (husk_state_write(root, &st, err) < 0)

@@ -179,7 +179,11 @@ static int setup_in_namespaces(const struct husk_init_args *a,
 	return husk_enter_cwd(s->process.cwd ? s->process.cwd : "/", err);
 }
 
-/* Block until `husk start` opens the fifo for reading. */
+/*
+ * Block until `husk start` opens the fifo for reading.  The write end
+ * stays open (close-on-exec) until execve, so that `start` sees EOF only
+ * once the process runs: poststart hooks must not race startContainer.
+ */
 static int wait_for_start(int fifo_fd, struct husk_err *err)
 {
 	char path[64];
@@ -193,7 +197,6 @@ static int wait_for_start(int fifo_fd, struct husk_err *err)
 		close(fd);
 		return husk_fail(err, errno, "write exec fifo");
 	}
-	close(fd);
 	close(fifo_fd);
 	return 0;
 }
