@@ -171,10 +171,11 @@ static int setup_in_namespaces(const struct husk_init_args *a,
 	if (hook_state(a, HUSK_HOOK_CREATE_CONTAINER, &create_state, err) < 0 ||
 	    hook_state(a, HUSK_HOOK_START_CONTAINER, start_state, err) < 0 ||
 	    run_hooks(a, HUSK_HOOK_CREATE_CONTAINER, create_state, err) < 0 ||
-	    husk_rootfs_pivot(&r, err) < 0 || husk_rootfs_finish(&r, err) < 0 ||
-	    setup_terminal(a, err) < 0)
+	    husk_rootfs_pivot(&r, err) < 0)
 		return err->code;
-	if (set_names(s, err) < 0 || husk_sysctl_apply(&s->sysctl, err) < 0)
+	/* Sysctls before readonlyPaths make /proc/sys read-only. */
+	if (set_names(s, err) < 0 || husk_sysctl_apply(&s->sysctl, err) < 0 ||
+	    husk_rootfs_finish(&r, err) < 0 || setup_terminal(a, err) < 0)
 		return err->code;
 	return husk_enter_cwd(s->process.cwd ? s->process.cwd : "/", err);
 }
