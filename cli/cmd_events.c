@@ -10,17 +10,13 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <limits.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
-#include <sys/vfs.h>
-#include <linux/magic.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "../cgroup/cgroup.h"
 #include "commands.h"
 #include "diag_ctr.h"
 
@@ -102,27 +98,6 @@ static int emit_stats(const struct diag_ctr *c, struct husk_err *err)
 		       "data", diag_stats_json(&st)));
 	husk_ctr_stats_free(&st);
 	return 0;
-}
-
-/* memory.events (cgroup2) or memory.oom_control (v1); NULL: no memcg. */
-static int oom_watch_open(const struct diag_ctr *c, struct husk_oom_watch **w,
-			  struct husk_err *err)
-{
-	char dir[PATH_MAX], file[PATH_MAX];
-	struct statfs sf;
-	bool v2;
-
-	*w = NULL;
-	if (!c->cg ||
-	    husk_cgroup_file_path(c->cg, "memory", "", dir, sizeof(dir)) < 0 ||
-	    statfs(dir, &sf) < 0)
-		return 0;
-	v2 = sf.f_type == CGROUP2_SUPER_MAGIC;
-	if (husk_cgroup_file_path(c->cg, "memory",
-				  v2 ? "memory.events" : "memory.oom_control",
-				  file, sizeof(file)) < 0)
-		return husk_fail(err, ENAMETOOLONG, "%s: path too long", dir);
-	return husk_oom_watch_open(file, v2, w, err);
 }
 
 /* A pidfd for the init, checked against PID reuse after it is opened. */
@@ -211,12 +186,13 @@ static int events_stream(const struct events_opts *o, const struct diag_ctr *c,
 			 struct husk_err *err)
 {
 	struct events_loop l = {.o = o, .c = c, .pidfd = -1};
-	int r;
+	int r = 0;
 
 	if (!diag_ctr_alive(c))
 		return husk_fail(err, ESRCH, "container %s is not running",
 				 c->st.id);
-	r = oom_watch_open(c, &l.oom, err);
+	if (c->cg)
+		r = husk_ctr_oom_watch_open(c->cg, &l.oom, err);
 	if (r == 0)
 		r = l.pidfd = init_pidfd(c, err);
 	l.next_stats = now_ms() + (int64_t)(o->interval * 1000);

@@ -11,8 +11,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/vfs.h>
-#include <linux/magic.h>
+#include <unistd.h>
 
 #include "../cgroup/cgroup.h"
 #include "diag.h"
@@ -25,15 +24,17 @@ struct ctr_dir {
 	char path[PATH_MAX];
 };
 
+/* Every cgroup2 directory has cgroup.controllers; no v1 directory does. */
 static void ctr_dir_find(struct husk_cgroup *cg, const char *ctrl,
 			 struct ctr_dir *d)
 {
-	struct statfs sf;
+	char probe[PATH_MAX + 32];
 
 	d->present = husk_cgroup_file_path(cg, ctrl, "", d->path,
 					   sizeof(d->path)) == 0 &&
-		     statfs(d->path, &sf) == 0;
-	d->v2 = d->present && sf.f_type == CGROUP2_SUPER_MAGIC;
+		     access(d->path, F_OK) == 0;
+	snprintf(probe, sizeof(probe), "%scgroup.controllers", d->path);
+	d->v2 = d->present && access(probe, F_OK) == 0;
 }
 
 /*
@@ -452,6 +453,22 @@ static void stats_init(struct husk_ctr_stats *st)
 	st->mem = st->swap = st->kernel = none;
 	st->cache = st->oom_kill = HUSK_DIAG_NONE;
 	st->pids_current = st->pids_limit = HUSK_DIAG_NONE;
+}
+
+int husk_ctr_oom_watch_open(struct husk_cgroup *cg, struct husk_oom_watch **w,
+			    struct husk_err *err)
+{
+	char path[PATH_MAX];
+	struct ctr_dir d;
+
+	*w = NULL;
+	ctr_dir_find(cg, "memory", &d);
+	if (!d.present)
+		return 0;
+	return husk_oom_watch_open(
+	    ctr_file(&d, d.v2 ? "memory.events" : "memory.oom_control", path,
+		     sizeof(path)),
+	    d.v2, w, err);
 }
 
 int husk_ctr_stats_read(struct husk_cgroup *cg, struct husk_ctr_stats *st,

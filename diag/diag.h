@@ -243,5 +243,11 @@ struct husk_ctr_stats {
 int husk_ctr_stats_read(struct husk_cgroup *cg, struct husk_ctr_stats *st,
 			struct husk_err *err);
 void husk_ctr_stats_free(struct husk_ctr_stats *st);
+/*
+ * Watch @cg's memory cgroup for OOM kills (husk_oom_watch_open on the file
+ * its version has).  *w stays NULL when there is no memory controller.
+ */
+int husk_ctr_oom_watch_open(struct husk_cgroup *cg, struct husk_oom_watch **w,
+			    struct husk_err *err);
 
 #endif
