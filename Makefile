@@ -55,6 +55,10 @@ build/helpers/%: tests/helpers/%.c build/libhusk.a
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(filter %.o,$^) build/libhusk.a $(PKG_LIBS)
 build/helpers/netcheck: build/obj/cli/cmd_network.o
+# Copied into busybox rootfs copies: static, no library code.
+build/helpers/hugetlb-map: tests/helpers/hugetlb-map.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -std=c17 -D_GNU_SOURCE $(WARN) $(CFLAGS) -static -o $@ $<
 
 deps:
 	@tests/deps.sh
