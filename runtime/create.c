@@ -204,7 +204,8 @@ static int connect_console(struct create *c, struct husk_err *err)
 static int spawn_init(struct create *c, pid_t *pid, struct husk_err *err)
 {
 	const struct husk_spec *s = c->spec;
-	int flags = husk_ns_clone_flags(s);
+	/* The init makes its cgroup namespace once it is in its cgroup. */
+	int flags = husk_ns_clone_flags(s) & ~CLONE_NEWCGROUP;
 	struct husk_init_args a = {
 		.spec = s, .root = c->o->root, .id = c->o->id,
 		.state_dir = c->dir, .cg = c->cg,
