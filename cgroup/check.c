@@ -74,10 +74,9 @@ static int check_cpuset_list(const struct cg_dir *d, bool v2, bool cpus,
 {
 	const char *what = cpus ? "cpus" : "mems";
 	const char *unit = cpus ? "CPU" : "memory node";
-	const char *eff = cpus ? (v2 ? "cpuset.cpus.effective"
-				     : "cpuset.effective_cpus")
-			       : (v2 ? "cpuset.mems.effective"
-				     : "cpuset.effective_mems");
+	const char *eff =
+	    cpus ? (v2 ? "cpuset.cpus.effective" : "cpuset.effective_cpus")
+		 : (v2 ? "cpuset.mems.effective" : "cpuset.effective_mems");
 	_cleanup_close_ int parent =
 	    openat(d->fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct cpu_set want, have;
@@ -128,8 +127,8 @@ static int check_memory(const struct husk_cgroup *cg,
 	return 0;
 }
 
-int cg_check_live(const struct husk_cgroup *cg,
-		  const struct husk_resources *r, struct husk_err *err)
+int cg_check_live(const struct husk_cgroup *cg, const struct husk_resources *r,
+		  struct husk_err *err)
 {
 	const struct cg_dir *d = cg_dir_for(cg, CG_CPUSET);
 	bool v2 = d && cg_dir_is_v2(cg, d);
