@@ -283,7 +283,7 @@ cpu_percent()
 	local id d before after
 	id=$(new_cid)
 	make_bundle "$BUNDLE" sh -c 'while :; do :; done'
-	set_resources '{"cpu": {"quota": 20000, "period": 100000},
+	set_resources '{"cpu": {"quota": 10000, "period": 100000},
 		"memory": {"limit": 33554432, "swap": 33554432}, "pids": {"limit": 10}}'
 	husk run -d --bundle "$BUNDLE" "$id"
 	sleep 0.3
@@ -295,7 +295,9 @@ cpu_percent()
 	sleep 0.3
 	after=$(cpu_percent "$id")
 	echo "cpu before $before%, after $after%"
-	[ "$before" -le 35 ] && [ "$after" -ge 55 ]
+	# generous: other work on a small host takes its share of the CPUs
+	[ "$before" -le 20 ] && [ "$after" -ge 30 ] &&
+		[ "$after" -ge $((before * 2)) ]
 
 	# LinuxResources JSON as podman writes it, from stdin; flags win.
 	echo '{"pids": {"limit": 5}, "cpu": {"shares": 256, "quota": 30000}}' |
