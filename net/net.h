@@ -33,8 +33,10 @@ int husk_net_attach_host(const char *root, const char *id,
 int husk_net_detach(const char *root, const char *id, const char *state_dir,
 		    struct husk_err *err);
 
-/* ---- Networks: <root>/net/<name>.json ---- */
+/* ---- Networks: <root>/.net/<name>.json ---- */
 
+/* The store, <root>/.net: never a container id (those start [A-Za-z0-9]). */
+#define HUSK_NET_STORE ".net"
 #define HUSK_NET_DEFAULT "husk"
 #define HUSK_NET_DEFAULT_BRIDGE "husk0"
 /* Clear of podman (10.88.0.0/16, 10.89.x for its next networks) and
