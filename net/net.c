@@ -313,10 +313,15 @@ static int write_resolv(const char *dir, const struct husk_netconf *c,
 	return write_file(dir, "resolv.conf", text, err);
 }
 
+/* /etc/hosts naming the container, and /etc/hostname to match. */
 static int write_hosts(const char *dir, const char *hostname, uint32_t ip,
 		       struct husk_err *err)
 {
 	char text[1024], a[16];
+
+	snprintf(text, sizeof(text), "%s\n", hostname);
+	if (write_file(dir, "hostname", text, err) < 0)
+		return err->code;
 
 	snprintf(text, sizeof(text),
 		 "127.0.0.1\tlocalhost%s%s\n"

@@ -14,7 +14,7 @@
  * Give the container (init @pid, its netns already made) a network as
  * @net asks.  Everything made is recorded under @state_dir before it is
  * made, so husk_net_detach() can undo it after a crash at any point.
- * Writes @state_dir/resolv.conf and @state_dir/hosts for the runtime to
+ * Writes @state_dir/resolv.conf, hosts and hostname for the runtime to
  * bind-mount.  @root is husk's --root (networks and leases live there).
  * net->network: NULL or "husk" is the default network (made on first
  * use), "none" brings up lo only, "host" does nothing.  On failure
