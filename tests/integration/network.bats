@@ -155,9 +155,12 @@ wait_http()
 @test "50 containers started in parallel get 50 addresses; delete leaves nothing" {
 	mknet n1 "$SUB.0/24" "$BR"
 	ids=()
+	net_bundle "$BUNDLE" n1 "" sleep 300
 	for i in $(seq 50); do
 		ids+=("$(new_cid)")
-		net_bundle "$BUNDLE/$i" n1 "$((PORT + i)):80" sleep 300
+		mkdir "$BUNDLE/$i"
+		jq --arg pub "$((PORT + i)):80" '.annotations["husk.publish"] = $pub' \
+			"$BUNDLE/config.json" >"$BUNDLE/$i/config.json"
 	done
 	for i in $(seq 50); do
 		# At most 8 at once; `wait -n` reaps one before the next starts.
