@@ -81,6 +81,8 @@ static const struct command {
 	{ "spec", cmd_spec, "write a default config.json" },
 	{ "network", cmd_network, "create, list and remove networks" },
 	{ "diag", cmd_diag, "host diagnostics: iowait, PSI, hugepages, OOM" },
+	{ "events", cmd_events, "stream a container's OOM and stats events" },
+	{ "stats", cmd_stats, "live CPU, memory, pids, OOM, PSI per container" },
 };
 
 static void usage(FILE *out)
