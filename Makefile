@@ -54,7 +54,6 @@ helpers: $(HELPERS)
 build/helpers/%: tests/helpers/%.c build/libhusk.a
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(filter %.o,$^) build/libhusk.a $(PKG_LIBS)
-build/helpers/netcheck: build/obj/cli/cmd_network.o
 # Copied into busybox rootfs copies: static, no library code.
 build/helpers/hugetlb-map: tests/helpers/hugetlb-map.c
 	@mkdir -p $(dir $@)
