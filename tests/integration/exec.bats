@@ -117,14 +117,7 @@ init_pid()
 
 	id2=$(new_cid)
 	start_sleeper "$id2"
-	freezer=$(find /sys/fs/cgroup -maxdepth 4 -type d -path "*husk/$id2" \
-		\( -path '*freezer*' -o -path '/sys/fs/cgroup/husk/*' \) | head -1)
-	[ -n "$freezer" ]
-	if [ -e "$freezer/freezer.state" ]; then
-		echo FROZEN >"$freezer/freezer.state"
-	else
-		echo 1 >"$freezer/cgroup.freeze"
-	fi
+	husk pause "$id2"
 	wait_for_status "$id2" paused
 	run husk exec "$id2" true
 	[ "$status" -ne 0 ]
