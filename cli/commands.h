@@ -15,6 +15,12 @@ int cmd_list(const struct husk_global *g, int argc, char **argv);
 int cmd_spec(const struct husk_global *g, int argc, char **argv);
 int cmd_diag(const struct husk_global *g, int argc, char **argv);
 int cmd_network(const struct husk_global *g, int argc, char **argv);
+int cmd_events(const struct husk_global *g, int argc, char **argv);
+int cmd_stats(const struct husk_global *g, int argc, char **argv);
+int cmd_update(const struct husk_global *g, int argc, char **argv);
+int cmd_pause(const struct husk_global *g, int argc, char **argv);
+int cmd_resume(const struct husk_global *g, int argc, char **argv);
+int cmd_ps(const struct husk_global *g, int argc, char **argv);
 
 /* "TERM", "SIGTERM", "15" -> 15; -1 if unknown. */
 int cli_parse_signal(const char *s);

@@ -80,7 +80,13 @@ static const struct command {
 	{ "list", cmd_list, "list containers" },
 	{ "spec", cmd_spec, "write a default config.json" },
 	{ "network", cmd_network, "create, list and remove networks" },
+	{ "update", cmd_update, "change a running container's cgroup limits" },
+	{ "pause", cmd_pause, "freeze every process of a container" },
+	{ "resume", cmd_resume, "thaw a paused container" },
+	{ "ps", cmd_ps, "list the processes of a container" },
 	{ "diag", cmd_diag, "host diagnostics: iowait, PSI, hugepages, OOM" },
+	{ "events", cmd_events, "stream a container's OOM and stats events" },
+	{ "stats", cmd_stats, "live CPU, memory, pids, OOM, PSI per container" },
 };
 
 static void usage(FILE *out)

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -164,6 +165,14 @@ static int setup_in_namespaces(const struct husk_init_args *a,
 		return husk_fail(err, errno, "become root in the user namespace");
 	if (husk_ns_join_paths(s, false, err) < 0)
 		return err->code;
+	/*
+	 * A cgroup namespace is rooted at the cgroup its maker is in: make it
+	 * now that the parent has moved us into the container's cgroup, so
+	 * /proc/self/cgroup inside reads "/".
+	 */
+	if ((husk_ns_clone_flags(s) & CLONE_NEWCGROUP) &&
+	    unshare(CLONE_NEWCGROUP) < 0)
+		return husk_fail(err, errno, "unshare cgroup namespace");
 	if (setsid() < 0)
 		return husk_fail(err, errno, "setsid");
 	if (husk_rootfs_prepare(&r, err) < 0)
