@@ -25,10 +25,12 @@ int husk_container_cgroup_path(const struct husk_spec *spec, const char *id,
 			       char *buf, size_t len, struct husk_err *err)
 {
 	const char *p = spec->cgroups_path;
+	char name[HUSK_ID_DIRNAME_MAX + 1];
 	int n;
 
+	husk_id_dirname(id, name);
 	if (!p || !*p)
-		n = snprintf(buf, len, "/husk/%s", id);
+		n = snprintf(buf, len, "/husk/%s", name);
 	else if (p[0] == '/')
 		n = snprintf(buf, len, "%s", p);
 	else

@@ -195,6 +195,9 @@ static int make_fifo(struct create *c, struct husk_err *err)
 	/* 0622: the init may already run as its final uid when it opens it. */
 	if (mkfifo(path, 0622) < 0)
 		return husk_fail(err, errno, "mkfifo %s", path);
+	/* The umask took the write bits for others away: put them back. */
+	if (chmod(path, 0622) < 0)
+		return husk_fail(err, errno, "chmod %s", path);
 	c->fifo_fd = open(path, O_PATH | O_CLOEXEC);
 	if (c->fifo_fd < 0)
 		return husk_fail(err, errno, "open %s", path);
