@@ -161,25 +161,11 @@ static int wait_foreground(const struct husk_global *g, const char *id,
 			   pid_t pid, const sigset_t *set, bool keep)
 {
 	struct husk_err err = { 0 };
-	int status = 0;
+	int code = cli_wait_child(pid, set);
 
-	for (;;) {
-		int sig = sigwaitinfo(set, NULL);
-
-		if (sig < 0)
-			continue;
-		if (sig != SIGCHLD) {
-			kill(pid, sig);
-			continue;
-		}
-		if (waitpid(pid, &status, WNOHANG) == pid)
-			break;
-	}
 	if (!keep && husk_container_delete(g->root, id, true, &err) < 0)
 		cli_fail(&err);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return WEXITSTATUS(status);
+	return code;
 }
 
 /*

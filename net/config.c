@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Network configs: <root>/net/<name>.json, one JSON object each.  Creating
- * and removing happen under <root>/net/lock so that the overlap checks
+ * Network configs: <root>/.net/<name>.json, one JSON object each.  Creating
+ * and removing happen under <root>/.net/lock so that the overlap checks
  * see every other network.
  */
 #include <dirent.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Small file helpers for net/'s on-disk state under <root>/net. */
+/* Small file helpers for net/'s on-disk state under <root>/.net. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -21,7 +21,10 @@ int net_path(char *buf, const char *root, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0 || (size_t)n >= sizeof(rest))
 		return -ENAMETOOLONG;
-	n = snprintf(buf, PATH_MAX, "%s/net%s%s", root, *rest ? "/" : "", rest);
+	/* A leading dot: container ids start alphanumeric, so no container
+	 * can ever be named like the store. */
+	n = snprintf(buf, PATH_MAX, "%s/" HUSK_NET_STORE "%s%s", root,
+		     *rest ? "/" : "", rest);
 	return n < 0 || n >= PATH_MAX ? -ENAMETOOLONG : 0;
 }
 

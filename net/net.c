@@ -9,7 +9,7 @@
  *   lease NETWORK IP    an address of NETWORK (freed only if still ours)
  *   veth NAME           the host end (deleting it deletes eth0 too)
  *   noveth NAME         NAME was taken by someone else: not ours
- *   port PROTO PORT     <root>/net/ports/PROTO-PORT and its nft element
+ *   port PROTO PORT     <root>/.net/ports/PROTO-PORT and its nft element
  *
  * The bridge, its address and the nft table are shared by all containers
  * of a network and are made idempotently; `network rm` removes them.
@@ -174,7 +174,7 @@ static int port_path(char *buf, const char *root, const char *proto,
 	return net_path(buf, root, "ports/%s-%u", proto, port);
 }
 
-/* Claim <root>/net/ports/PROTO-PORT for us (under ports/lock). */
+/* Claim <root>/.net/ports/PROTO-PORT for us (under ports/lock). */
 static int claim_port(struct attach *a, const struct husk_port *p,
 		      const char *spec, struct husk_err *err)
 {
@@ -313,10 +313,15 @@ static int write_resolv(const char *dir, const struct husk_netconf *c,
 	return write_file(dir, "resolv.conf", text, err);
 }
 
+/* /etc/hosts naming the container, and /etc/hostname to match. */
 static int write_hosts(const char *dir, const char *hostname, uint32_t ip,
 		       struct husk_err *err)
 {
 	char text[1024], a[16];
+
+	snprintf(text, sizeof(text), "%s\n", hostname);
+	if (write_file(dir, "hostname", text, err) < 0)
+		return err->code;
 
 	snprintf(text, sizeof(text),
 		 "127.0.0.1\tlocalhost%s%s\n"

@@ -91,25 +91,56 @@ static void filter_options(const char *data, char *out, size_t len,
 	}
 }
 
-/* On return *@fd and @target name the new mount, not the dir it covers. */
-static int mount_bind(int rootfd, const struct husk_mount *m, int *fd,
-		      char *target, size_t len, struct husk_err *err)
+/*
+ * The fd the mount was made through still names the dentry under the new
+ * mount; remount and propagation changes need the mount itself (else
+ * EINVAL): resolve the destination again, confined, to reach its top.
+ */
+static int open_top(int rootfd, const struct husk_mount *m, char *path,
+		    size_t len, struct husk_err *err)
+{
+	int fd = husk_open_in_root(rootfd, m->destination, HUSK_MK_NONE, err);
+
+	if (fd < 0)
+		return husk_err_prefix(err, "mount %s on %s", mount_source(m),
+				       m->destination);
+	husk_fd_path(fd, path, len);
+	return fd;
+}
+
+static int mount_bind(int rootfd, const struct husk_mount *m,
+		      const char *target, struct husk_err *err)
 {
 	unsigned long flags = MS_BIND | (m->recursive ? MS_REC : 0);
 	unsigned long extra = m->flags & ~(MS_BIND | MS_REC | MS_REMOUNT);
+	_cleanup_close_ int top = -1;
+	char path[64];
 
 	if (mount(m->source, target, NULL, flags, NULL) < 0)
 		return husk_fail(err, errno, "mount %s on %s", m->source,
 				 m->destination);
-	/* The fd still names the covered dir: a remount through it fails. */
-	close(*fd);
-	*fd = husk_open_in_root(rootfd, m->destination, HUSK_MK_NONE, err);
-	if (*fd < 0)
-		return err->code;
-	husk_fd_path(*fd, target, len);
-	if (extra)
-		return remount_bind(target, m->destination, extra,
-				    m->clear_flags, err);
+	if (!extra)
+		return 0;
+	top = open_top(rootfd, m, path, sizeof(path), err);
+	if (top < 0)
+		return top;
+	return remount_bind(path, m->destination, extra, m->clear_flags, err);
+}
+
+static int set_propagation(int rootfd, const struct husk_mount *m,
+			   struct husk_err *err)
+{
+	_cleanup_close_ int top = -1;
+	char path[64];
+
+	if (!m->propagation)
+		return 0;
+	top = open_top(rootfd, m, path, sizeof(path), err);
+	if (top < 0)
+		return top;
+	if (mount(NULL, path, NULL, m->propagation, NULL) < 0)
+		return husk_fail(err, errno, "set propagation of %s",
+				 m->destination);
 	return 0;
 }
 
@@ -154,7 +185,7 @@ static int mount_one(int rootfd, const struct husk_rootfs *r,
 			return husk_err_prefix(err, "mount cgroup on %s",
 					       m->destination);
 	} else if (m->bind) {
-		if (mount_bind(rootfd, m, &fd, target, sizeof(target), err) < 0)
+		if (mount_bind(rootfd, m, target, err) < 0)
 			return err->code;
 	} else {
 		unsigned long flags = m->flags;
@@ -166,11 +197,7 @@ static int mount_one(int rootfd, const struct husk_rootfs *r,
 			return husk_fail(err, errno, "mount %s on %s",
 					 mount_source(m), m->destination);
 	}
-	if (m->propagation &&
-	    mount(NULL, target, NULL, m->propagation, NULL) < 0)
-		return husk_fail(err, errno, "set propagation of %s",
-				 m->destination);
-	return 0;
+	return set_propagation(rootfd, m, err);
 }
 
 static const struct husk_device default_devices[] = {
