@@ -52,18 +52,39 @@ wait_lines()
 	return 1
 }
 
+# Wait (bounded) until a `husk events ID` process holds its OOM watch: an
+# eventfd (cgroup v1) or an inotify fd (v2).
+wait_for_oom_watch()
+{
+	local pid
+	for _ in $(seq 100); do
+		for pid in $(pgrep -f "events $1\$"); do
+			ls -l /proc/"$pid"/fd 2>/dev/null |
+				grep -qE 'eventfd|inotify' && return 0
+		done
+		sleep 0.05
+	done
+	echo "husk events $1 never started watching" >&2
+	return 1
+}
+
 @test "events: an OOM kill is an oom event; the container exits 137" {
 	local id out kill_ms event_ms
 	id=$(new_cid)
 	out=$BATS_TEST_TMPDIR/events
-	# The sleep gives events time to attach before the allocation.
-	mem_bundle $((16 * MiB)) sh -c \
-		'sleep 1; head -c 67108864 /dev/zero > /dev/shm/x'
+	# The init allocates once USR1 says `husk events` is watching.
+	mem_bundle $((16 * MiB)) sh -c '
+		go=0
+		trap "go=1" USR1
+		for t in $(seq 300); do [ $go = 1 ] && break; sleep 0.1; done
+		head -c 67108864 /dev/zero > /dev/shm/x'
 	husk run --bundle "$BUNDLE" "$id" >/dev/null 2>&1 &
 	local run_pid=$!
 	wait_for_status "$id" running
 	timeout 20 "$HUSK" --root "$HUSK_ROOT" events "$id" >"$out" &
 	local ev_pid=$!
+	wait_for_oom_watch "$id"
+	husk kill "$id" USR1
 	# Note when the kernel's counter moves and when the line shows up.
 	for ((i = 0; i < 200; i++)); do
 		[ "$(oom_kills "$id")" -gt 0 ] 2>/dev/null && break
@@ -88,8 +109,12 @@ wait_lines()
 	# Each child volunteers as the victim (raising oom_score_adj needs no
 	# privilege) and grows an anonymous string past the limit, which the
 	# kill frees again; the init shell survives all 20.
+	# The init waits for USR1, sent once `husk events` is watching, so no
+	# kill can happen before the watcher exists.
 	mem_bundle $((16 * MiB)) sh -c '
-		sleep 1
+		go=0
+		trap "go=1" USR1
+		for t in $(seq 300); do [ $go = 1 ] && break; sleep 0.1; done
 		for i in $(seq 20); do
 			sh -c "echo 1000 > /proc/self/oom_score_adj; exec awk \"BEGIN { s = \\\"x\\\"; for (i = 0; i < 27; i++) s = s s; print length(s) }\""
 		done
@@ -99,6 +124,8 @@ wait_lines()
 	wait_for_status "$id" running
 	timeout 60 "$HUSK" --root "$HUSK_ROOT" events "$id" >"$out" &
 	local ev_pid=$!
+	wait_for_oom_watch "$id"
+	husk kill "$id" USR1
 	# not `run wait`: the subshell of run cannot wait for our children
 	local rc=0
 	wait "$run_pid" || rc=$?
