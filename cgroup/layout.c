@@ -325,7 +325,7 @@ const char *husk_cgroup_layout(void)
 	    [CG_LAYOUT_HYBRID] = "hybrid",
 	};
 	const struct cg_layout *l;
-	struct husk_err err;
+	struct husk_err err = {0};
 
 	if (cg_layout_get(&l, &err) < 0)
 		return names[CG_LAYOUT_NONE];

@@ -290,7 +290,7 @@ static int parse_args(const struct husk_network_args *a, struct husk_netconf *c,
 static bool clashes_any(const struct husk_netconf *c,
 			const struct husk_netconf *v, size_t n)
 {
-	struct husk_err ignored;
+	struct husk_err ignored = {0};
 
 	for (size_t i = 0; i < n; i++)
 		if (husk_netconf_clash(c, &v[i], &ignored) < 0)

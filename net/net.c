@@ -422,7 +422,7 @@ int husk_net_attach_host(const char *root, const char *id,
 			   .records = -1,
 			   .netns = -1};
 	_cleanup_free_ struct husk_port *ports = NULL;
-	struct husk_err ignored;
+	struct husk_err ignored = {0};
 	bool none = !strcmp(name, "none"), own_records = false;
 	int r;
 
@@ -593,7 +593,7 @@ int husk_net_detach(const char *root, const char *id, const char *state_dir,
 {
 	char path[PATH_MAX];
 	struct records rs;
-	struct husk_err one;
+	struct husk_err one = {0};
 	int r, first = 0;
 
 	snprintf(path, sizeof(path), "%s/%s", state_dir, RECORDS);

@@ -135,7 +135,7 @@ static int make_dir(const char *path, mode_t mode, struct made_dirs *made,
 
 static void unmake_dirs(struct made_dirs *made)
 {
-	struct husk_err ignored;
+	struct husk_err ignored = {0};
 
 	while (made->n > 0)
 		husk_ovl_remove_tree(made->path[--made->n], &ignored);

@@ -344,7 +344,7 @@ static int cmp_str(const void *a, const void *b)
 static char *dir_id(const char *root, const char *name)
 {
 	char path[PATH_MAX], back[HUSK_ID_DIRNAME_MAX + 1];
-	struct husk_err ignore;
+	struct husk_err ignore = {0};
 	json_t *obj;
 	char *id = NULL;
 
