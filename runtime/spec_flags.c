@@ -199,32 +199,32 @@ static int add_volume(struct husk_spec *s, const char *src, const char *dst,
 	return 0;
 }
 
-/* "SRC:DST[:ro|rw]": SRC must exist on the host, DST is absolute. */
+/* "SRC:DST[:ro|rw]": SRC must exist on the host, DST is absolute.
+ * Validate the shape on VOL itself, then split a copy of it. */
 static int apply_volume(const char *vol, struct husk_spec *s,
 			struct husk_err *err)
 {
-	_cleanup_free_ char *copy = strdup(vol);
-	char *dst, *mode, real[PATH_MAX];
-	bool ro = false;
+	const char *colon = strchr(vol, ':'), *mode;
+	_cleanup_free_ char *copy = NULL;
+	char real[PATH_MAX];
 
-	if (!copy)
-		return husk_fail(err, ENOMEM, "--volume");
-	dst = strchr(copy, ':');
-	if (!dst || dst == copy || dst[1] != '/')
+	if (!colon || colon == vol || colon[1] != '/')
 		return husk_fail(err, 0, "--volume \"%s\": want "
 				 "SRC:/DST[:ro]", vol);
-	*dst++ = '\0';
-	mode = strchr(dst, ':');
-	if (mode) {
-		*mode++ = '\0';
-		if (strcmp(mode, "ro") && strcmp(mode, "rw"))
-			return husk_fail(err, 0, "--volume \"%s\": mode \"%s\": "
-					 "want ro or rw", vol, mode);
-		ro = !strcmp(mode, "ro");
-	}
+	mode = strchr(colon + 1, ':');
+	if (mode && strcmp(mode + 1, "ro") && strcmp(mode + 1, "rw"))
+		return husk_fail(err, 0, "--volume \"%s\": mode \"%s\": "
+				 "want ro or rw", vol, mode + 1);
+	copy = strdup(vol);
+	if (!copy)
+		return husk_fail(err, ENOMEM, "--volume");
+	copy[colon - vol] = '\0';
+	if (mode)
+		copy[mode - vol] = '\0';
 	if (!realpath(copy, real))
 		return husk_fail(err, errno, "--volume %s", copy);
-	return add_volume(s, real, dst, ro, err);
+	return add_volume(s, real, copy + (colon - vol) + 1,
+			  mode && !strcmp(mode + 1, "ro"), err);
 }
 
 /* One /etc/passwd or /etc/group entry of the rootfs, by name or by id. */
