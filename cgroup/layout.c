@@ -308,8 +308,10 @@ int cg_layout_get(const struct cg_layout **lay, struct husk_err *err)
 	sources_init();
 	if (!have_cached) {
 		r = detect(&cached, err);
-		if (r < 0)
-			return husk_err_prefix(err, "detect cgroup layout");
+		if (r < 0) {
+			husk_err_prefix(err, "detect cgroup layout");
+			return r;
+		}
 		have_cached = true;
 	}
 	*lay = &cached;
