@@ -113,6 +113,8 @@ static int set_flag(struct husk_resources *res, int c, const char *arg)
 	int64_t *field = flag_field(res, c, &size);
 	char **str = c == 'c' ? &res->cpus : c == 'M' ? &res->mems : NULL;
 
+	if (!arg) /* every update flag takes an argument */
+		return -1;
 	if (str) {
 		free(*str);
 		*str = strdup(arg);

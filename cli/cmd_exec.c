@@ -259,7 +259,7 @@ static int run_exec(const struct husk_global *g, const struct exec_args *a,
 	};
 	struct husk_err err = { 0 };
 	int master = -1, ret;
-	pid_t pid;
+	pid_t pid = -1;
 
 	if (p->terminal && !a->console_socket && !a->detach)
 		ret = exec_foreground_tty(&o, &pid, &master, &err);

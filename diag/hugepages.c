@@ -132,7 +132,7 @@ static int read_sizes(const char *root, struct husk_hugepages *hp,
 static int add_node(struct husk_hugepage_size *s, int node, const char *dir,
 		    struct husk_err *err)
 {
-	struct husk_hugepage_counts c;
+	struct husk_hugepage_counts c = {0};
 	void *p;
 	int r = read_counts(dir, &c, err);
 
