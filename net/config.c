@@ -190,6 +190,7 @@ int net_config_load(const char *root, const char *name, struct husk_netconf *c,
 {
 	char path[PATH_MAX];
 
+	memset(c, 0, sizeof(*c)); /* defined even when the load fails */
 	if (!name_ok(name))
 		return husk_fail(err, 0, "network \"%s\": invalid name", name);
 	if (net_path(path, root, "%s.json", name) < 0)

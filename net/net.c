@@ -491,7 +491,7 @@ static int records_load(const char *path, struct records *rs,
 			struct husk_err *err)
 {
 	_cleanup_fclose_ FILE *f = fopen(path, "re");
-	size_t cap = 0, len = 0;
+	size_t cap = 0, len = 0, count = 0;
 	ssize_t n;
 
 	memset(rs, 0, sizeof(*rs));
@@ -507,7 +507,8 @@ static int records_load(const char *path, struct records *rs,
 		return husk_fail(err, ENOMEM, "read %s", path);
 	for (char *save = NULL, *l = strtok_r(rs->text, "\n", &save); l;
 	     l = strtok_r(NULL, "\n", &save))
-		rs->lines[rs->n++] = l;
+		rs->lines[count++] = l;
+	rs->n = count;
 	return 0;
 }
 
