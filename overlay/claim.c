@@ -48,7 +48,7 @@ static int pid_starttime(pid_t pid, unsigned long long *start)
 /* The owner still runs: its pid lives and is not a recycled one. */
 static bool owner_alive(const struct husk_ovl_owner *o)
 {
-	unsigned long long start;
+	unsigned long long start = 0;
 
 	if (kill(o->pid, 0) < 0 && errno != EPERM)
 		return false;
