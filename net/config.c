@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "internal.h"
+#include "../runtime/fsutil.h"
 
 #define DEFAULT_MTU 1500
 
@@ -382,7 +383,7 @@ int husk_network_create(const char *root, const struct husk_network_args *a,
 		return husk_netconf_check(out, err);
 	if (net_path(path, root, "%s", "") < 0)
 		return husk_fail(err, ENAMETOOLONG, "%s", root);
-	r = net_mkdirs(path, err);
+	r = husk_mkdir_p(path, 0700, err);
 	if (r < 0)
 		return r;
 	if (net_path(path, root, "lock") < 0)

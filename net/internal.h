@@ -12,7 +12,6 @@
 /* <root>/.net[/<rest>] into @buf (PATH_MAX); -ENAMETOOLONG when it won't fit. */
 int net_path(char *buf, const char *root, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-int net_mkdirs(const char *path, struct husk_err *err);
 /* flock(LOCK_EX) @path (created); returns the fd that holds the lock. */
 int net_lock(const char *path, struct husk_err *err);
 /* Read a small file whole, NUL-terminated, trailing newline dropped. */

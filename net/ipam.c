@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "internal.h"
+#include "../runtime/fsutil.h"
 
 #define CHUNK 4096
 
@@ -67,7 +68,7 @@ static int pool_open(struct pool *p, const char *root,
 	strcpy(p->dir, path);
 	if (pool_file(p, path, false, 0) < 0)
 		return husk_fail(err, ENAMETOOLONG, "network %s", c->name);
-	r = net_mkdirs(path, err);
+	r = husk_mkdir_p(path, 0700, err);
 	if (r < 0)
 		return r;
 	snprintf(path, sizeof(path), "%s/lock", p->dir);

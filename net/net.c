@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 
 #include "internal.h"
+#include "../runtime/fsutil.h"
 
 #define RECORDS "net.records"
 #define VETH_TRIES 8
@@ -210,7 +211,7 @@ static int publish(struct attach *a, const struct husk_strv *specs,
 		return 0;
 	if (net_path(path, a->root, "ports") < 0)
 		return husk_fail(err, ENAMETOOLONG, "%s", a->root);
-	r = net_mkdirs(path, err);
+	r = husk_mkdir_p(path, 0700, err);
 	if (r < 0)
 		return r;
 	strcat(path, "/lock");
