@@ -269,23 +269,13 @@ static int run_exec(const struct husk_global *g, const struct exec_args *a,
 		return cli_fail(&err);
 	if (a->detach)
 		return 0;
-	if (master >= 0) {
-		int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-
-		if (husk_tty_proxy(master, STDIN_FILENO, STDOUT_FILENO, pidfd,
-				   &err) < 0)
-			cli_fail(&err);
-		close(master);
-		if (pidfd >= 0)
-			close(pidfd);
-	}
+	if (master >= 0)
+		cli_proxy_tty(master, pid);
 	return cli_wait_child(pid, set);
 }
 
 int cmd_exec(const struct husk_global *g, int argc, char **argv)
 {
-	static const int relayed[] = { SIGCHLD, SIGINT, SIGTERM, SIGHUP,
-				       SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
 	struct exec_args a = { 0 };
 	struct husk_process p = { 0 };
 	struct husk_err err = { 0 };
@@ -296,11 +286,7 @@ int cmd_exec(const struct husk_global *g, int argc, char **argv)
 		ret = 1;
 		goto out;
 	}
-	/* Block before the process exists so no signal is lost. */
-	sigemptyset(&set);
-	for (size_t i = 0; i < HUSK_ARRAY_SIZE(relayed); i++)
-		sigaddset(&set, relayed[i]);
-	sigprocmask(SIG_BLOCK, &set, NULL);
+	cli_block_relayed(&set);
 	if (load_process(g, &a, &p, &err) < 0)
 		ret = cli_fail(&err);
 	else

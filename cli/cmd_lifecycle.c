@@ -205,29 +205,9 @@ int run_bundle(const struct husk_global *g, const struct create_args *a,
 	}
 	if (a->detach)
 		return 0;
-	if (master >= 0) {
-		int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-
-		if (husk_tty_proxy(master, STDIN_FILENO, STDOUT_FILENO, pidfd,
-				   &err) < 0)
-			cli_fail(&err);
-		close(master);
-		if (pidfd >= 0)
-			close(pidfd);
-	}
+	if (master >= 0)
+		cli_proxy_tty(master, pid);
 	return wait_foreground(g, a->id, pid, set, a->keep);
-}
-
-void cli_block_relayed(sigset_t *set)
-{
-	static const int relayed[] = { SIGCHLD, SIGINT, SIGTERM, SIGHUP,
-				       SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
-
-	/* Block before create so no signal is lost; the init unblocks. */
-	sigemptyset(set);
-	for (size_t i = 0; i < sizeof(relayed) / sizeof(relayed[0]); i++)
-		sigaddset(set, relayed[i]);
-	sigprocmask(SIG_BLOCK, set, NULL);
 }
 
 int cmd_run(const struct husk_global *g, int argc, char **argv)

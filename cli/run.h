@@ -30,8 +30,6 @@ struct bundle {
 	struct husk_spec spec;
 };
 
-/* Block the signals a foreground run relays (before create: none lost). */
-void cli_block_relayed(sigset_t *set);
 /* Create and start @b as a->id; returns the exit code for main(). */
 int run_bundle(const struct husk_global *g, const struct create_args *a,
 	       struct bundle *b, const sigset_t *set);
