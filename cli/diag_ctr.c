@@ -50,7 +50,7 @@ bool diag_ctr_alive(const struct diag_ctr *c)
 	       c->status == HUSK_STATUS_PAUSED;
 }
 
-static void set_int(json_t *o, const char *key, int64_t v)
+void diag_json_set_int(json_t *o, const char *key, int64_t v)
 {
 	if (v != HUSK_DIAG_NONE)
 		json_object_set_new(o, key, json_integer(v));
@@ -70,15 +70,15 @@ static json_t *cpu_json(const struct husk_ctr_stats *st)
 	json_t *usage = json_object(), *thr = json_object(), *cpu;
 	json_t *percpu = json_array();
 
-	set_int(usage, "total", st->cpu_total);
+	diag_json_set_int(usage, "total", st->cpu_total);
 	for (size_t i = 0; i < st->n_percpu; i++)
 		json_array_append_new(percpu, json_integer(st->percpu[i]));
 	set_obj(usage, "percpu", percpu);
-	set_int(usage, "kernel", st->cpu_kernel);
-	set_int(usage, "user", st->cpu_user);
-	set_int(thr, "periods", st->periods);
-	set_int(thr, "throttledPeriods", st->throttled_periods);
-	set_int(thr, "throttledTime", st->throttled_time);
+	diag_json_set_int(usage, "kernel", st->cpu_kernel);
+	diag_json_set_int(usage, "user", st->cpu_user);
+	diag_json_set_int(thr, "periods", st->periods);
+	diag_json_set_int(thr, "throttledPeriods", st->throttled_periods);
+	diag_json_set_int(thr, "throttledTime", st->throttled_time);
 	cpu = json_object();
 	set_obj(cpu, "usage", usage);
 	set_obj(cpu, "throttling", thr);
@@ -89,10 +89,10 @@ static json_t *mem_entry_json(const struct husk_ctr_mem *m)
 {
 	json_t *o = json_object();
 
-	set_int(o, "limit", m->limit);
-	set_int(o, "usage", m->usage);
-	set_int(o, "max", m->max);
-	set_int(o, "failcnt", m->failcnt);
+	diag_json_set_int(o, "limit", m->limit);
+	diag_json_set_int(o, "usage", m->usage);
+	diag_json_set_int(o, "max", m->max);
+	diag_json_set_int(o, "failcnt", m->failcnt);
 	return o;
 }
 
@@ -100,12 +100,12 @@ static json_t *memory_json(const struct husk_ctr_stats *st)
 {
 	json_t *mem = json_object(), *raw = json_object();
 
-	set_int(mem, "cache", st->cache);
+	diag_json_set_int(mem, "cache", st->cache);
 	set_obj(mem, "usage", mem_entry_json(&st->mem));
 	set_obj(mem, "swap", mem_entry_json(&st->swap));
 	set_obj(mem, "kernel", mem_entry_json(&st->kernel));
 	for (size_t i = 0; i < st->n_raw; i++)
-		set_int(raw, st->raw[i].key, st->raw[i].value);
+		diag_json_set_int(raw, st->raw[i].key, st->raw[i].value);
 	set_obj(mem, "raw", raw);
 	return mem;
 }
@@ -114,10 +114,10 @@ static json_t *pids_json(const struct husk_ctr_stats *st)
 {
 	json_t *o = json_object();
 
-	set_int(o, "current", st->pids_current);
+	diag_json_set_int(o, "current", st->pids_current);
 	/* runc leaves out an unlimited pids.max */
 	if (st->pids_limit != HUSK_DIAG_UNLIMITED)
-		set_int(o, "limit", st->pids_limit);
+		diag_json_set_int(o, "limit", st->pids_limit);
 	return o;
 }
 
@@ -129,10 +129,10 @@ static json_t *hugetlb_json(const struct husk_ctr_stats *st)
 		const struct husk_ctr_hugetlb *h = &st->hugetlb[i];
 		json_t *e = json_object();
 
-		set_int(e, "usage", h->usage);
-		set_int(e, "max", h->max);
-		set_int(e, "failcnt", h->failcnt);
-		set_int(e, "limit", h->limit);
+		diag_json_set_int(e, "usage", h->usage);
+		diag_json_set_int(e, "max", h->max);
+		diag_json_set_int(e, "failcnt", h->failcnt);
+		diag_json_set_int(e, "limit", h->limit);
 		json_object_set_new(o, h->size, e);
 	}
 	return o;

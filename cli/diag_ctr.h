@@ -22,6 +22,8 @@ void diag_ctr_close(struct diag_ctr *c);
 /* True while the init lives (created, running or paused). */
 bool diag_ctr_alive(const struct diag_ctr *c);
 
+/* Set @o.@key to @v, leaving it out when @v is HUSK_DIAG_NONE. */
+void diag_json_set_int(json_t *o, const char *key, int64_t v);
 /* runc's events "data" object; absent values are left out, never 0. */
 json_t *diag_stats_json(const struct husk_ctr_stats *st);
 
