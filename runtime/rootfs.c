@@ -91,18 +91,40 @@ static void filter_options(const char *data, char *out, size_t len,
 	}
 }
 
+/* Flags a bind mount needs a second, remounting call for. */
+static unsigned long bind_extra_flags(const struct husk_mount *m)
+{
+	return m->bind ? m->flags & ~(MS_BIND | MS_REC | MS_REMOUNT) : 0;
+}
+
 static int mount_bind(const struct husk_mount *m, const char *target,
 		      struct husk_err *err)
 {
 	unsigned long flags = MS_BIND | (m->recursive ? MS_REC : 0);
-	unsigned long extra = m->flags & ~(MS_BIND | MS_REC | MS_REMOUNT);
 
 	if (mount(m->source, target, NULL, flags, NULL) < 0)
 		return husk_fail(err, errno, "mount %s on %s", m->source,
 				 m->destination);
-	if (extra)
-		return remount_bind(target, m->destination, extra,
-				    m->clear_flags, err);
+	return 0;
+}
+
+/*
+ * An fd opened before a mount still points at the dentry the mount now
+ * covers: /proc/self/fd/N names the mount point, not the new mount, and
+ * remount or propagation changes through it fail with EINVAL.  Open the
+ * destination again, through the new mount.
+ */
+static int reopen_target(int rootfd, const struct husk_mount *m, int *fd,
+			 char *target, size_t len, struct husk_err *err)
+{
+	int nfd = husk_open_in_root(rootfd, m->destination, HUSK_MK_NONE, err);
+
+	if (nfd < 0)
+		return husk_err_prefix(err, "mount %s on %s: reopen",
+				       mount_source(m), m->destination);
+	close(*fd);
+	*fd = nfd;
+	husk_fd_path(nfd, target, len);
 	return 0;
 }
 
@@ -159,6 +181,13 @@ static int mount_one(int rootfd, const struct husk_rootfs *r,
 			return husk_fail(err, errno, "mount %s on %s",
 					 mount_source(m), m->destination);
 	}
+	if ((bind_extra_flags(m) || m->propagation) &&
+	    reopen_target(rootfd, m, &fd, target, sizeof(target), err) < 0)
+		return err->code;
+	if (bind_extra_flags(m) &&
+	    remount_bind(target, m->destination, bind_extra_flags(m),
+			 m->clear_flags, err) < 0)
+		return err->code;
 	if (m->propagation &&
 	    mount(NULL, target, NULL, m->propagation, NULL) < 0)
 		return husk_fail(err, errno, "set propagation of %s",
