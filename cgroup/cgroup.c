@@ -201,14 +201,17 @@ int husk_cgroup_open(const char *path, bool create, struct husk_cgroup **out,
 	r = cg_layout_get(&lay, err);
 	if (r < 0)
 		return r;
-	cg = calloc(1, sizeof(*cg));
+	/* Only the hierarchies there are, and not zeroed: 4 KiB each. */
+	cg = malloc(sizeof(*cg) + lay->n * sizeof(cg->d[0]));
 	if (!cg || !(cg->path = strdup(path))) {
 		free(cg);
 		return husk_fail(err, ENOMEM, "cgroup %s", path);
 	}
 	cg->lay = lay;
-	for (size_t i = 0; i < CG_MAX_HIER; i++)
+	for (size_t i = 0; i < lay->n; i++) {
 		cg->d[i].fd = -1;
+		cg->d[i].path[0] = '\0';
+	}
 	for (size_t i = 0, found = 0; i < lay->n; i++) {
 		r = open_one(cg, i, create, err);
 		found += cg->d[i].fd >= 0;
@@ -227,7 +230,7 @@ void husk_cgroup_free(struct husk_cgroup *cg)
 {
 	if (!cg)
 		return;
-	for (size_t i = 0; i < CG_MAX_HIER; i++)
+	for (size_t i = 0; i < cg->lay->n; i++)
 		husk_closep(&cg->d[i].fd);
 	free(cg->path);
 	free(cg);
