@@ -188,8 +188,9 @@ static int open_one(struct husk_cgroup *cg, size_t i, bool create,
 	return 0;
 }
 
-int husk_cgroup_open(const char *path, bool create, struct husk_cgroup **out,
-		     struct husk_err *err)
+/* A handle on @path with no hierarchy opened yet. */
+static int cg_alloc(const char *path, struct husk_cgroup **out,
+		    struct husk_err *err)
 {
 	struct husk_cgroup *cg;
 	const struct cg_layout *lay;
@@ -212,6 +213,21 @@ int husk_cgroup_open(const char *path, bool create, struct husk_cgroup **out,
 		cg->d[i].fd = -1;
 		cg->d[i].path[0] = '\0';
 	}
+	*out = cg;
+	return 0;
+}
+
+int husk_cgroup_open(const char *path, bool create, struct husk_cgroup **out,
+		     struct husk_err *err)
+{
+	struct husk_cgroup *cg;
+	const struct cg_layout *lay;
+	int r;
+
+	r = cg_alloc(path, &cg, err);
+	if (r < 0)
+		return r;
+	lay = cg->lay;
 	for (size_t i = 0, found = 0; i < lay->n; i++) {
 		r = open_one(cg, i, create, err);
 		found += cg->d[i].fd >= 0;
@@ -472,6 +488,26 @@ int husk_cgroup_is_frozen(struct husk_cgroup *cg, bool *frozen,
 	if (r < 0)
 		return husk_fail(err, -r, "read %s/cgroup.events", d->path);
 	return 0;
+}
+
+int husk_cgroup_path_frozen(const char *path, bool *frozen,
+			    struct husk_err *err)
+{
+	struct husk_cgroup *cg;
+	int i, r;
+
+	*frozen = false;
+	r = cg_alloc(path, &cg, err);
+	if (r < 0)
+		return r;
+	i = cg->lay->ctrl_hier[CG_FREEZER];
+	if (i < 0)
+		i = cg->lay->v2;
+	r = i < 0 ? 0 : open_one(cg, (size_t)i, false, err);
+	if (r == 0 && i >= 0 && cg->d[i].fd >= 0)
+		r = husk_cgroup_is_frozen(cg, frozen, err);
+	husk_cgroup_free(cg);
+	return r;
 }
 
 /* ---- kill ---- */

@@ -70,16 +70,15 @@ static struct husk_cgroup *open_cgroup(const struct husk_state *st)
 enum husk_status husk_container_status(const struct husk_state *st)
 {
 	enum husk_status s = husk_state_status(st);
-	struct husk_cgroup *cg;
 	struct husk_err ignore = { 0 };
 	bool frozen = false;
 
 	if (s != HUSK_STATUS_RUNNING && s != HUSK_STATUS_CREATED)
 		return s;
-	cg = open_cgroup(st);
-	if (cg && husk_cgroup_is_frozen(cg, &frozen, &ignore) == 0 && frozen)
+	if (st->cgroup_path &&
+	    husk_cgroup_path_frozen(st->cgroup_path, &frozen, &ignore) == 0 &&
+	    frozen)
 		s = HUSK_STATUS_PAUSED;
-	husk_cgroup_free(cg);
 	return s;
 }
 
