@@ -10,6 +10,10 @@
 
 #include "internal.h"
 
+/*
+ * <root>/.net/...: a container ID cannot start with '.', so no container's
+ * state directory (and no `delete --force ID`) can take the networks' place.
+ */
 int net_path(char *buf, const char *root, const char *fmt, ...)
 {
 	char rest[PATH_MAX];
@@ -21,7 +25,7 @@ int net_path(char *buf, const char *root, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0 || (size_t)n >= sizeof(rest))
 		return -ENAMETOOLONG;
-	n = snprintf(buf, PATH_MAX, "%s/net%s%s", root, *rest ? "/" : "", rest);
+	n = snprintf(buf, PATH_MAX, "%s/.net%s%s", root, *rest ? "/" : "", rest);
 	return n < 0 || n >= PATH_MAX ? -ENAMETOOLONG : 0;
 }
 

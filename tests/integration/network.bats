@@ -46,7 +46,7 @@ teardown() {
 leftovers() { # veths, leases, port files, nft port elements of this test
 	local n=0
 	n=$((n + $(ip -o link show master husk-nt0 2>/dev/null | wc -l)))
-	n=$((n + $(find "$R/net" -path '*/leases/*' -o -path '*/ports/*-*' | wc -l)))
+	n=$((n + $(find "$R/.net" -path '*/leases/*' -o -path '*/ports/*-*' | wc -l)))
 	n=$((n + $(nft list map ip husk ports 2>/dev/null | grep -c '10\.249\.')))
 	echo "$n"
 }
