@@ -8,8 +8,11 @@
 #   BENCH_N=20      iterations of each timed operation
 #   BENCH_SEQ=100   containers created in sequence (growth and list)
 #   BENCH_RSS_N=5   iterations under /usr/bin/time for peak RSS
-#   BENCH_NETWORK=default  husk.network annotation for the network row
+#   BENCH_NETWORK=NAME  husk.network for the network row (default: a network
+#                       "bench" the script makes in its own state root)
 #   HUSK=build/husk RUNC=runc CRUN=crun   the binaries compared
+#   BENCH_BASE=/path/to/husk   another husk build (say, before a change),
+#                   interleaved like the others; a second table compares it
 set -uo pipefail
 export LC_ALL=C
 
@@ -29,7 +32,7 @@ REPO=$PWD
 N=${BENCH_N:-20}
 SEQ=${BENCH_SEQ:-100}
 RSS_N=${BENCH_RSS_N:-5}
-NETWORK=${BENCH_NETWORK:-default}
+NETWORK=${BENCH_NETWORK:-bench}
 ROOTFS=$REPO/build/rootfs
 FLOOR=$REPO/build/helpers/floor
 
@@ -39,6 +42,10 @@ declare -A BIN=(
 	[crun]=${CRUN:-$(command -v crun)}
 )
 RUNTIMES=(husk runc crun)
+if [ -n "${BENCH_BASE:-}" ]; then
+	BIN[base]=$BENCH_BASE
+	RUNTIMES+=(base)
+fi
 declare -A SAMPLES FAILS
 declare -A HAVE
 
@@ -121,6 +128,7 @@ delete_all()
 cleanup()
 {
 	delete_all
+	[ -z "${BENCH_NETWORK:-}" ] && rt_cmd husk network rm bench
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -137,6 +145,10 @@ make_bundle()
 		"$dir/config.json" >"$dir/config.json.new" &&
 		mv "$dir/config.json.new" "$dir/config.json"
 }
+# The network row's own network: a bridge and subnet no one else uses.
+[ -z "${BENCH_NETWORK:-}" ] && [ "${HAVE[husk]}" = 1 ] &&
+	rt_cmd husk network create --subnet 10.250.$((RANDOM % 250)).0/24 \
+		--bridge husk-bench0 bench
 make_bundle true '.process.args = ["/bin/true"]'
 make_bundle sleep '.process.args = ["/bin/sleep", "3600"]'
 make_bundle net ".process.args = [\"/bin/true\"] |
@@ -279,8 +291,17 @@ for row in "${ROWS[@]}"; do
 		"$(ratio "${m[crun]}" "${m[floor]}")"
 done
 
+if [ -n "${BENCH_BASE:-}" ]; then
+	printf '\n%-32s %8s %8s | %9s\n' "husk vs BENCH_BASE" base husk husk/base
+	for row in "${ROWS[@]}"; do
+		key=${row%%:*}
+		b=$(median "$key|base") h=$(median "$key|husk")
+		printf '%-32s %8s %8s | %9s\n' "${row#*:}" "$b" "$h" "$(ratio "$h" "$b")"
+	done
+fi
+
 echo
-for rt in husk runc crun; do
+for rt in "${RUNTIMES[@]}"; do
 	g=$(ratio "$(median "seq_last|$rt")" "$(median "seq_first|$rt")")
 	echo "per-container create cost growth, last 10 / first 10: $rt $g"
 done
