@@ -99,7 +99,7 @@ leftovers() { # veths, leases, port files, nft port elements of this test
 	for j in "${jobs[@]}"; do wait "$j"; done # not the netns holders
 	for i in $(seq 50); do addr_of "p$i"; done | sort -u >"$R/addrs"
 	[ "$(wc -l <"$R/addrs")" -eq 50 ]
-	[ "$(ls "$R/net/nt/leases" | wc -l)" -eq 50 ]
+	[ "$(ls "$R/.net/nt/leases" | wc -l)" -eq 50 ]
 	jobs=()
 	for i in $(seq 50); do
 		$NC detach "$R" "p$i" "$R/p$i" &
@@ -116,7 +116,7 @@ leftovers() { # veths, leases, port files, nft port elements of this test
 	# A crash in the middle of attach: recorded, half made.
 	mkdir -p "$R/k2"
 	printf 'lease nt 10.249.0.200\nveth hkdeadbeef\n' >"$R/k2/net.records"
-	echo k2 >"$R/net/nt/leases/10.249.0.200"
+	echo k2 >"$R/.net/nt/leases/10.249.0.200"
 	$NC detach "$R" k1 "$R/k1"
 	$NC detach "$R" k2 "$R/k2"
 	[ "$(leftovers)" -eq 0 ]
@@ -171,7 +171,7 @@ leftovers() { # veths, leases, port files, nft port elements of this test
 	[[ "$output" == *'bridge "averyveryverylongname": longer than 15 characters'* ]]
 	run $NC network "$R" create --subnet 10.247.0.0/24 --gateway 10.247.1.1 x
 	[[ "$output" == *'gateway "10.247.1.1"'* ]]
-	[ ! -e "$R/net/x.json" ]
+	[ ! -e "$R/.net/x.json" ]
 	$NC network "$R" create --subnet 10.246.0.0/16 --mtu 1400 --no-nat big
 	run $NC network "$R" ls -q
 	[ "$output" = "$(printf 'big\nnt')" ]

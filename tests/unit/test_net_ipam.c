@@ -109,9 +109,9 @@ TEST(net_ipam_cursor_and_rebuild)
 	CHECK_INT(ipam_alloc(root, &c, "x", NULL, NULL, &b, &err), 0);
 	CHECK(b != a);
 	/* A lost bitmap is only a hint: leases still win. */
-	snprintf(path, sizeof(path), "%s/net/big/bitmap", root);
+	snprintf(path, sizeof(path), "%s/.net/big/bitmap", root);
 	CHECK_INT(unlink(path), 0);
-	snprintf(path, sizeof(path), "%s/net/big/next", root);
+	snprintf(path, sizeof(path), "%s/.net/big/next", root);
 	CHECK_INT(unlink(path), 0);
 	for (int i = 0; i < 3; i++) {
 		CHECK_INT(ipam_alloc(root, &c, "x", NULL, NULL, &d, &err), 0);
