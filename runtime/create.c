@@ -261,16 +261,17 @@ static int drive_init(struct create *c, pid_t pid, struct husk_err *err)
 	    husk_net_attach_host(c->o->root, c->o->id, &c->spec->net,
 				 c->spec->hostname, pid, c->dir, err) < 0)
 		return err->code;
-	if (husk_sync_send(fd, HUSK_SYNC_GO, err) < 0 ||
-	    husk_sync_wait(fd, HUSK_SYNC_MOUNTED, err) < 0)
+	if (husk_sync_send(fd, HUSK_SYNC_GO, err) < 0)
 		return err->code;
-	if (husk_container_run_hooks(c->spec, &c->st, HUSK_HOOK_PRESTART,
-				     err) < 0 ||
-	    husk_container_run_hooks(c->spec, &c->st,
-				     HUSK_HOOK_CREATE_RUNTIME, err) < 0)
+	if (husk_sync_hooks_step(c->spec) &&
+	    (husk_sync_wait(fd, HUSK_SYNC_MOUNTED, err) < 0 ||
+	     husk_container_run_hooks(c->spec, &c->st, HUSK_HOOK_PRESTART,
+				      err) < 0 ||
+	     husk_container_run_hooks(c->spec, &c->st,
+				      HUSK_HOOK_CREATE_RUNTIME, err) < 0 ||
+	     husk_sync_send(fd, HUSK_SYNC_HOOKS_DONE, err) < 0))
 		return err->code;
-	if (husk_sync_send(fd, HUSK_SYNC_HOOKS_DONE, err) < 0 ||
-	    husk_sync_wait(fd, HUSK_SYNC_READY, err) < 0)
+	if (husk_sync_wait(fd, HUSK_SYNC_READY, err) < 0)
 		return err->code;
 	if (c->o->pid_file && write_pid_file(c->o->pid_file, pid, err) < 0)
 		return err->code;

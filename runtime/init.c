@@ -168,8 +168,9 @@ static int setup_in_namespaces(const struct husk_init_args *a,
 		return husk_fail(err, errno, "setsid");
 	if (husk_rootfs_prepare(&r, err) < 0)
 		return err->code;
-	if (husk_sync_send(a->sync_fd, HUSK_SYNC_MOUNTED, err) < 0 ||
-	    husk_sync_wait(a->sync_fd, HUSK_SYNC_HOOKS_DONE, err) < 0)
+	if (husk_sync_hooks_step(s) &&
+	    (husk_sync_send(a->sync_fd, HUSK_SYNC_MOUNTED, err) < 0 ||
+	     husk_sync_wait(a->sync_fd, HUSK_SYNC_HOOKS_DONE, err) < 0))
 		return err->code;
 	if (run_hooks(a, HUSK_HOOK_CREATE_CONTAINER, err) < 0 ||
 	    husk_rootfs_pivot(&r, err) < 0 || husk_rootfs_finish(&r, err) < 0 ||
