@@ -559,11 +559,15 @@ int husk_cgroup_kill(struct husk_cgroup *cg, int sig, struct husk_err *err)
 static int remove_tree(const struct husk_cgroup *cg, int parent,
 		       const char *name, int depth)
 {
-	_cleanup_close_ int fd =
-	    openat(parent, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int fd = -1;
 	DIR *dir;
 	struct dirent *de;
 
+	/* Mostly there are no child cgroups: try before reading the dir. */
+	if (!cg->lay->fake && (unlinkat(parent, name, AT_REMOVEDIR) == 0 ||
+			       errno == ENOENT))
+		return 0;
+	fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -errno;
 	dir = fdopendir(dup(fd));
