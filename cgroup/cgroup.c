@@ -618,10 +618,38 @@ static int destroy_dir(struct husk_cgroup *cg, struct cg_dir *d,
 	return 0;
 }
 
+/*
+ * rmdir every hierarchy's directory that goes at once; true when all went.
+ * The kernel refuses (EBUSY) while a process or a child cgroup is left, so
+ * success means there was nothing to kill or walk: the usual case once the
+ * init has exited, taking its PID namespace with it.
+ */
+static bool remove_empty(struct husk_cgroup *cg)
+{
+	bool all = true;
+
+	if (cg->lay->fake) /* plain directories with files: rmdir can't */
+		return false;
+	for (size_t i = 0; i < cg->lay->n; i++) {
+		struct cg_dir *d = &cg->d[i];
+
+		if (d->fd < 0)
+			continue;
+		if (rmdir(d->path) == 0 || errno == ENOENT)
+			husk_closep(&d->fd);
+		else
+			all = false;
+	}
+	return all;
+}
+
 int husk_cgroup_destroy(struct husk_cgroup *cg, struct husk_err *err)
 {
-	int r = husk_cgroup_kill(cg, SIGKILL, err);
+	int r;
 
+	if (remove_empty(cg))
+		return 0;
+	r = husk_cgroup_kill(cg, SIGKILL, err);
 	if (r < 0)
 		return husk_err_prefix(err, "destroy");
 	for (size_t i = 0; i < cg->lay->n; i++) {
