@@ -176,7 +176,13 @@ static int open_one(struct husk_cgroup *cg, size_t i, bool create,
 	n = snprintf(d->path, sizeof(d->path), "%s/%s", h->mnt, rel);
 	if (n < 0 || (size_t)n >= sizeof(d->path))
 		return husk_fail(err, ENAMETOOLONG, "cgroup path %s", cg->path);
-	if (create) {
+	/*
+	 * Usually only the last level is new: one mkdir does.  cpuset (to
+	 * inherit cpus and mems) and cgroup2 (to enable controllers) prepare
+	 * every level on the way down.
+	 */
+	if (create && (h->v2 || (h->ctrls & (1u << CG_CPUSET)) ||
+		       (mkdir(d->path, 0755) < 0 && errno != EEXIST))) {
 		r = make_dirs(cg, h, rel, err);
 		if (r < 0)
 			return r;
