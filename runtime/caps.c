@@ -7,6 +7,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/capability.h>
@@ -50,6 +51,18 @@ static uint64_t known_mask(void)
 	return last >= 63 ? ~0ULL : (1ULL << (last + 1)) - 1;
 }
 
+/* CapBnd of /proc/self/status: three syscalls instead of ~40 prctl. */
+static bool bounding_from_status(uint64_t *mask)
+{
+	_cleanup_fclose_ FILE *f = fopen("/proc/self/status", "re");
+	char line[256];
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapBnd: %" SCNx64, mask) == 1)
+			return true;
+	return false;
+}
+
 /*
  * The bounding set this process started with.  Read once: create checks
  * it in the parent and again in the container's init, which inherits the
@@ -63,9 +76,10 @@ static uint64_t host_bounding(void)
 
 	if (have)
 		return mask;
-	for (int cap = 0; cap <= husk_cap_last(); cap++)
-		if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1)
-			mask |= 1ULL << cap;
+	if (!bounding_from_status(&mask))
+		for (int cap = 0; cap <= husk_cap_last(); cap++)
+			if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1)
+				mask |= 1ULL << cap;
 	have = true;
 	return mask;
 }
