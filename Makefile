@@ -28,7 +28,7 @@ LIB_OBJS  := $(patsubst %.c,build/obj/%.o,$(LIB_SRCS))
 UNIT_OBJS := $(patsubst %.c,build/asan/%.o,$(LIB_SRCS) $(UNIT_SRCS))
 HELPERS   := $(patsubst tests/helpers/%.c,build/helpers/%,$(HELPER_SRCS))
 
-.PHONY: all deps demo test unit integration bench clean format lint rootfs helpers
+.PHONY: all deps demo test unit integration bench clean format lint tidy rootfs helpers
 all: build/husk helpers
 
 # husk links jansson, libcap and libseccomp in (the -dev packages ship the
@@ -59,7 +59,10 @@ helpers: $(HELPERS)
 build/helpers/%: tests/helpers/%.c build/libhusk.a
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(filter %.o,$^) build/libhusk.a $(PKG_LIBS)
-build/helpers/netcheck: build/obj/cli/cmd_network.o
+# Copied into busybox rootfs copies: static, no library code.
+build/helpers/hugetlb-map: tests/helpers/hugetlb-map.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -std=c17 -D_GNU_SOURCE $(WARN) $(CFLAGS) -static -o $@ $<
 
 deps:
 	@tests/deps.sh
@@ -94,6 +97,10 @@ format:
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 		--inline-suppr -D_GNU_SOURCE -I. $(LIB_SRCS) $(CLI_SRCS)
+
+# clang-tidy with .clang-tidy's checks (bugprone, clang-analyzer).
+tidy:
+	clang-tidy --quiet $(LIB_SRCS) $(CLI_SRCS) -- -std=c17 -D_GNU_SOURCE -I. $(PKG_CFLAGS)
 
 clean:
 	rm -rf build

@@ -43,6 +43,7 @@ static int memory_limits_v1(struct husk_cgroup *cg, const struct cg_dir *d,
 {
 	const char *lim = "memory.limit_in_bytes";
 	const char *sw = "memory.memsw.limit_in_bytes";
+	uint64_t cur;
 	int ret;
 
 	if (!cg_set_p(r->mem_limit))
@@ -50,6 +51,14 @@ static int memory_limits_v1(struct husk_cgroup *cg, const struct cg_dir *d,
 			   ? cg_set_i64(cg, d, "memory", sw, r->mem_swap, err)
 			   : 0;
 	ret = cg_set_i64(cg, d, "memory", lim, r->mem_limit, err);
+	if (ret == -EINVAL && !cg_set_p(r->mem_swap) &&
+	    cg_read_u64(d->fd, sw, &cur) == 0 && r->mem_limit >= 0 &&
+	    cur < (uint64_t)r->mem_limit)
+		return husk_fail(err, EINVAL,
+				 "memory: limit %" PRId64
+				 " is above the memory+swap limit %" PRIu64
+				 " (raise the swap limit with it)",
+				 r->mem_limit, cur);
 	if (ret == -EINVAL && cg_set_p(r->mem_swap)) {
 		ret = cg_set_i64(cg, d, "memory", sw, r->mem_swap, err);
 		return ret ? ret

@@ -127,6 +127,8 @@ int husk_cgroup_apply(struct husk_cgroup *cg, const struct husk_resources *res,
 					     CG_DEVICES};
 	int r = validate(res, err);
 
+	if (r == 0)
+		r = cg_check_live(cg, res, err);
 	for (size_t i = 0; r == 0 && i < HUSK_ARRAY_SIZE(order); i++) {
 		enum cg_ctrl c = order[i];
 		const struct cg_dir *d = dir_for_apply(cg, c);

@@ -328,15 +328,15 @@ static int pidv_add(struct pidv *pv, pid_t p)
 /* cgroup.procs of @dfd and of every descendant. */
 static int collect_pids(int dfd, int depth, struct pidv *pv)
 {
-	_cleanup_close_ int pfd =
-	    openat(dfd, "cgroup.procs", O_RDONLY | O_CLOEXEC);
-	_cleanup_fclose_ FILE *f = pfd >= 0 ? fdopen(pfd, "re") : NULL;
+	int pfd = openat(dfd, "cgroup.procs", O_RDONLY | O_CLOEXEC);
+	_cleanup_fclose_ FILE *f = NULL;
 	DIR *dir;
 	struct dirent *de;
 	int pid, r = 0;
 
-	if (f)
-		pfd = -1;
+	/* The FILE owns pfd once fdopen succeeds. */
+	if (pfd >= 0 && !(f = fdopen(pfd, "re")))
+		close(pfd);
 	while (f && fscanf(f, "%d", &pid) == 1)
 		if (pidv_add(pv, pid) < 0)
 			return -ENOMEM;
@@ -522,7 +522,7 @@ static int signal_all(struct husk_cgroup *cg, int sig, size_t *left,
 		      struct husk_err *err)
 {
 	_cleanup_free_ pid_t *pids = NULL;
-	size_t n;
+	size_t n = 0;
 	int r = husk_cgroup_pids(cg, &pids, &n, err);
 
 	if (r < 0)

@@ -125,6 +125,13 @@ static inline bool cg_set_p(int64_t v)
 	return v != HUSK_UNSET;
 }
 
+/*
+ * check.c: refuse what the live cgroup cannot take (CPUs the parent lacks,
+ * a memory limit below the usage) before anything is written.
+ */
+int cg_check_live(const struct husk_cgroup *cg,
+		  const struct husk_resources *r, struct husk_err *err);
+
 /* devices-bpf.c: replace the v2 device program of @cgfd with @rules. */
 struct bpf_insn;
 /* The program for @rules (caller frees *insns); load gives a prog fd. */

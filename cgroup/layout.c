@@ -314,8 +314,10 @@ int cg_layout_get(const struct cg_layout **lay, struct husk_err *err)
 	sources_init();
 	if (!have_cached) {
 		r = detect(&cached, err);
-		if (r < 0)
-			return husk_err_prefix(err, "detect cgroup layout");
+		if (r < 0) {
+			husk_err_prefix(err, "detect cgroup layout");
+			return r;
+		}
 		have_cached = true;
 	}
 	*lay = &cached;
@@ -331,7 +333,7 @@ const char *husk_cgroup_layout(void)
 	    [CG_LAYOUT_HYBRID] = "hybrid",
 	};
 	const struct cg_layout *l;
-	struct husk_err err;
+	struct husk_err err = {0};
 
 	if (cg_layout_get(&l, &err) < 0)
 		return names[CG_LAYOUT_NONE];

@@ -8,7 +8,9 @@
 #ifndef HUSK_CLI_H
 #define HUSK_CLI_H
 
+#include <signal.h>
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "../runtime/err.h"
 
@@ -21,5 +23,10 @@ struct husk_global {
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* cli_error(err->msg); returns 1 (the generic failure exit code). */
 int cli_fail(const struct husk_err *err);
+
+/* Block the signals a foreground process gets relayed (util.c). */
+void cli_block_relayed(sigset_t *set);
+/* Proxy the user's terminal to pty @master until @pid exits; closes it. */
+void cli_proxy_tty(int master, pid_t pid);
 
 #endif

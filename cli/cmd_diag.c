@@ -14,6 +14,7 @@
 
 #include "../diag/diag.h"
 #include "cli.h"
+#include "diag_ctr.h"
 
 struct diag_opts {
 	double interval;
@@ -158,12 +159,6 @@ static json_t *json_count(int64_t v)
 	return v == HUSK_DIAG_NONE ? json_null() : json_integer(v);
 }
 
-static void json_set_count(json_t *o, const char *key, int64_t v)
-{
-	if (v != HUSK_DIAG_NONE)
-		json_object_set_new(o, key, json_integer(v));
-}
-
 static json_t *json_iowait(const struct husk_iowait *w)
 {
 	json_t *cpus = json_object();
@@ -214,11 +209,11 @@ static json_t *json_hp_counts(const struct husk_hugepage_counts *c)
 {
 	json_t *o = json_object();
 
-	json_set_count(o, "nr", c->nr);
-	json_set_count(o, "free", c->free);
-	json_set_count(o, "resv", c->resv);
-	json_set_count(o, "surplus", c->surplus);
-	json_set_count(o, "overcommit", c->overcommit);
+	diag_json_set_int(o, "nr", c->nr);
+	diag_json_set_int(o, "free", c->free);
+	diag_json_set_int(o, "resv", c->resv);
+	diag_json_set_int(o, "surplus", c->surplus);
+	diag_json_set_int(o, "overcommit", c->overcommit);
 	return o;
 }
 

@@ -17,6 +17,7 @@
 #include "../runtime/state.h"
 #include "../runtime/tty.h"
 #include "commands.h"
+#include "run.h"
 
 #define USAGE_CREATE "create [--bundle DIR] [--pid-file FILE] [--console-socket PATH] [--preserve-fds N] ID"
 #define USAGE_RUN "run [--detach] [--bundle DIR] [--pid-file FILE] [--console-socket PATH] ID"
@@ -61,15 +62,6 @@ const char *cli_one_id(int argc, char **argv, const char *usage)
 	return argv[optind];
 }
 
-struct create_args {
-	const char *bundle;
-	const char *pid_file;
-	const char *console_socket;
-	int preserve_fds;
-	bool detach;
-	const char *id;
-};
-
 static int parse_create(int argc, char **argv, struct create_args *a,
 			const char *usage)
 {
@@ -103,12 +95,6 @@ static int parse_create(int argc, char **argv, struct create_args *a,
 	a->id = cli_one_id(argc, argv, usage);
 	return a->id ? 0 : -1;
 }
-
-struct bundle {
-	char dir[PATH_MAX]; /* absolute */
-	char *json;	    /* config.json's text, kept in the state dir */
-	struct husk_spec spec;
-};
 
 static int bundle_load(const char *dir, struct bundle *b, struct husk_err *err)
 {
@@ -172,36 +158,22 @@ int cmd_create(const struct husk_global *g, int argc, char **argv)
  * did: its code, or 128+N when a signal N killed it.
  */
 static int wait_foreground(const struct husk_global *g, const char *id,
-			   pid_t pid, const sigset_t *set)
+			   pid_t pid, const sigset_t *set, bool keep)
 {
 	struct husk_err err = { 0 };
-	int status = 0;
+	int code = cli_wait_child(pid, set);
 
-	for (;;) {
-		int sig = sigwaitinfo(set, NULL);
-
-		if (sig < 0)
-			continue;
-		if (sig != SIGCHLD) {
-			kill(pid, sig);
-			continue;
-		}
-		if (waitpid(pid, &status, WNOHANG) == pid)
-			break;
-	}
-	if (husk_container_delete(g->root, id, true, &err) < 0)
+	if (!keep && husk_container_delete(g->root, id, true, &err) < 0)
 		cli_fail(&err);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return WEXITSTATUS(status);
+	return code;
 }
 
 /*
  * A foreground terminal without --console-socket: husk is the console
  * socket's other end itself, then proxies the user's terminal.
  */
-static int run_bundle(const struct husk_global *g, const struct create_args *a,
-		      struct bundle *b, const sigset_t *set)
+int run_bundle(const struct husk_global *g, const struct create_args *a,
+	       struct bundle *b, const sigset_t *set)
 {
 	bool own_tty = b->spec.process.terminal && !a->console_socket &&
 		       !a->detach;
@@ -233,36 +205,24 @@ static int run_bundle(const struct husk_global *g, const struct create_args *a,
 	}
 	if (a->detach)
 		return 0;
-	if (master >= 0) {
-		int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-
-		if (husk_tty_proxy(master, STDIN_FILENO, STDOUT_FILENO, pidfd,
-				   &err) < 0)
-			cli_fail(&err);
-		close(master);
-		if (pidfd >= 0)
-			close(pidfd);
-	}
-	return wait_foreground(g, a->id, pid, set);
+	if (master >= 0)
+		cli_proxy_tty(master, pid);
+	return wait_foreground(g, a->id, pid, set, a->keep);
 }
 
 int cmd_run(const struct husk_global *g, int argc, char **argv)
 {
-	static const int relayed[] = { SIGCHLD, SIGINT, SIGTERM, SIGHUP,
-				       SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
 	struct create_args a;
 	struct husk_err err = { 0 };
 	struct bundle b;
 	sigset_t set;
 	int ret;
 
+	if (cli_wants_frontdoor(argc, argv))
+		return cmd_frontdoor_run(g, argc, argv);
 	if (parse_create(argc, argv, &a, USAGE_RUN) < 0)
 		return 1;
-	/* Block before create so no signal is lost; the init unblocks. */
-	sigemptyset(&set);
-	for (size_t i = 0; i < sizeof(relayed) / sizeof(relayed[0]); i++)
-		sigaddset(&set, relayed[i]);
-	sigprocmask(SIG_BLOCK, &set, NULL);
+	cli_block_relayed(&set);
 	if (bundle_load(a.bundle, &b, &err) < 0)
 		ret = cli_fail(&err);
 	else
@@ -439,6 +399,28 @@ int cmd_list(const struct husk_global *g, int argc, char **argv)
 	return 0;
 }
 
+int cli_write_spec(const char *bundle, const struct husk_spec *spec)
+{
+	struct husk_err err = { 0 };
+	_cleanup_free_ char *json = NULL;
+	char path[PATH_MAX];
+
+	if (snprintf(path, sizeof(path), "%s/config.json", bundle) >=
+	    (int)sizeof(path)) {
+		cli_error("spec: bundle path too long");
+		return 1;
+	}
+	if (access(path, F_OK) == 0) {
+		cli_error("spec: %s exists; remove it first", path);
+		return 1;
+	}
+	json = husk_spec_to_json(spec, &err);
+	if (!json ||
+	    husk_write_file_atomic(path, json, strlen(json), 0644, &err) < 0)
+		return cli_fail(&err);
+	return 0;
+}
+
 int cmd_spec(const struct husk_global *g, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -450,35 +432,23 @@ int cmd_spec(const struct husk_global *g, int argc, char **argv)
 	const char *bundle = ".";
 	struct husk_err err = { 0 };
 	struct husk_spec spec;
-	_cleanup_free_ char *json = NULL;
-	char path[PATH_MAX];
-	int c;
+	int c, ret;
 
-	(void)g;
+	if (cli_wants_frontdoor(argc, argv))
+		return cmd_frontdoor_spec(g, argc, argv);
 	while ((c = getopt_long(argc, argv, "b:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'b': bundle = optarg; break;
 		case 'r': break;
-		case 'h': printf("usage: husk spec [--bundle DIR]\n"); return 0;
+		case 'h': cli_spec_help(); return 0;
 		default: cli_error("usage: husk spec [--bundle DIR]"); return 1;
 		}
 	}
-	if (snprintf(path, sizeof(path), "%s/config.json", bundle) >=
-	    (int)sizeof(path)) {
-		cli_error("spec: bundle path too long");
-		return 1;
-	}
-	if (access(path, F_OK) == 0) {
-		cli_error("spec: %s exists; remove it first", path);
-		return 1;
-	}
 	husk_spec_init(&spec);
-	if (husk_spec_default(&spec, &err) == 0)
-		json = husk_spec_to_json(&spec, &err);
+	if (husk_spec_default(&spec, &err) < 0)
+		ret = cli_fail(&err);
+	else
+		ret = cli_write_spec(bundle, &spec);
 	husk_spec_free(&spec);
-	if (!json)
-		return cli_fail(&err);
-	if (husk_write_file_atomic(path, json, strlen(json), 0644, &err) < 0)
-		return cli_fail(&err);
-	return 0;
+	return ret;
 }

@@ -32,7 +32,7 @@ static int network_create(const struct husk_global *g, int argc, char **argv)
 	    {0}};
 	struct husk_network_args a = {0};
 	struct husk_netconf c;
-	struct husk_err err;
+	struct husk_err err = {0};
 	int opt;
 
 	optind = 0; /* full getopt reset: argv is ours, not main's */
@@ -85,7 +85,7 @@ static void print_table(const struct husk_netconf *v, size_t n)
 
 static int print_json(const struct husk_netconf *v, size_t n)
 {
-	struct husk_err err;
+	struct husk_err err = {0};
 
 	printf("[");
 	for (size_t i = 0; i < n; i++) {
@@ -108,7 +108,7 @@ static int network_ls(const struct husk_global *g, int argc, char **argv)
 	    {0}};
 	const char *format = "table";
 	struct husk_netconf *v;
-	struct husk_err err;
+	struct husk_err err = {0};
 	bool quiet = false;
 	size_t n;
 	int opt, ret = 0;
@@ -140,7 +140,7 @@ static int network_ls(const struct husk_global *g, int argc, char **argv)
 
 static int network_rm(const struct husk_global *g, int argc, char **argv)
 {
-	struct husk_err err;
+	struct husk_err err = {0};
 	int ret = 0;
 
 	if (argc < 2)

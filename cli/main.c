@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../runtime/selfexe.h"
 #include "cli.h"
 #include "commands.h"
 
@@ -74,14 +75,28 @@ static const struct command {
 	{ "create", cmd_create, "create a container from a bundle" },
 	{ "start", cmd_start, "start a created container" },
 	{ "run", cmd_run, "create and start a container" },
+	{ "exec", cmd_exec, "run a process in a running container" },
 	{ "state", cmd_state, "print the state of a container" },
 	{ "kill", cmd_kill, "send a signal to a container" },
 	{ "delete", cmd_delete, "delete a container" },
 	{ "list", cmd_list, "list containers" },
 	{ "spec", cmd_spec, "write a default config.json" },
 	{ "network", cmd_network, "create, list and remove networks" },
+	{ "update", cmd_update, "change a running container's cgroup limits" },
+	{ "pause", cmd_pause, "freeze every process of a container" },
+	{ "resume", cmd_resume, "thaw a paused container" },
+	{ "ps", cmd_ps, "list the processes of a container" },
 	{ "diag", cmd_diag, "host diagnostics: iowait, PSI, hugepages, OOM" },
+	{ "events", cmd_events, "stream a container's OOM and stats events" },
+	{ "stats", cmd_stats, "live CPU, memory, pids, OOM, PSI per container" },
 };
+
+/* The commands whose processes enter containers (see runtime/selfexe.c). */
+static bool enters_containers(const char *cmd)
+{
+	return !strcmp(cmd, "create") || !strcmp(cmd, "run") ||
+	       !strcmp(cmd, "exec");
+}
 
 static void usage(FILE *out)
 {
@@ -147,6 +162,12 @@ int main(int argc, char **argv)
 
 		if (strcmp(argv[first], commands[i].name))
 			continue;
+		if (enters_containers(argv[first])) {
+			struct husk_err err = { 0 };
+
+			if (husk_selfexe_protect(argv, &err) < 0)
+				return cli_fail(&err);
+		}
 		/* The command parses its own argv; 0 makes getopt start over. */
 		optind = 0;
 		return commands[i].fn(&g, argc - first, argv + first);

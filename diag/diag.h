@@ -197,4 +197,57 @@ int husk_oom_watch_read(struct husk_oom_watch *w, uint64_t *new_kills,
 			uint64_t *total, struct husk_err *err);
 void husk_oom_watch_close(struct husk_oom_watch *w);
 
+/* ---- one container's cgroup, in the terms of runc's `events --stats` ---- */
+
+struct husk_cgroup; /* cgroup/cgroup.h */
+
+/* A limit cgroup2 reports as "max" (v1 reports its own huge number). */
+#define HUSK_DIAG_UNLIMITED INT64_MAX
+
+/* Every value HUSK_DIAG_NONE where the kernel has no such file or key. */
+struct husk_ctr_mem {
+	int64_t usage, limit, max, failcnt; /* bytes; max: peak usage */
+};
+
+struct husk_ctr_kv {
+	char key[64];
+	int64_t value;
+};
+
+struct husk_ctr_hugetlb {
+	char size[16]; /* "2MB", as the kernel names the files */
+	int64_t usage, max, failcnt, limit;
+};
+
+struct husk_ctr_stats {
+	int64_t cpu_total, cpu_kernel, cpu_user; /* nanoseconds */
+	int64_t *percpu;			 /* v1 cpuacct.usage_percpu */
+	size_t n_percpu;
+	int64_t periods, throttled_periods, throttled_time; /* time: ns */
+	/* swap is memory+swap (v1 memsw; v2 summed, as runc reports it) */
+	struct husk_ctr_mem mem, swap, kernel;
+	int64_t cache, oom_kill;
+	struct husk_ctr_kv *raw; /* memory.stat, in file order */
+	size_t n_raw;
+	int64_t pids_current, pids_limit;
+	struct husk_ctr_hugetlb *hugetlb; /* sorted by file name */
+	size_t n_hugetlb;
+	struct husk_psi psi[HUSK_PSI_NRES]; /* cgroup2 <res>.pressure */
+};
+
+/*
+ * Read everything the host's hierarchies provide for @cg.  Files that are
+ * missing (controller not mounted, cgroup removed, older kernel) leave
+ * their values HUSK_DIAG_NONE; other read errors fail.
+ */
+int husk_ctr_stats_read(struct husk_cgroup *cg, struct husk_ctr_stats *st,
+			struct husk_err *err);
+void husk_ctr_stats_free(struct husk_ctr_stats *st);
+/*
+ * Watch @cg's memory cgroup for OOM kills (husk_oom_watch_open on the file
+ * its version has).  *w stays NULL when there is no memory controller.
+ */
+int husk_ctr_oom_watch_open(struct husk_cgroup *cg, struct husk_oom_watch **w,
+			    struct husk_err *err);
+
 #endif

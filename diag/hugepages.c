@@ -100,6 +100,21 @@ static int add_size(struct husk_hugepages *hp, const char *dir, uint64_t kb,
 	return read_counts(dir, &s->c, err);
 }
 
+/* Open <root>/<rel> into *d (its path in @base); *d stays NULL when the
+ * kernel has no such directory, which is no error. */
+static int open_dir(const char *root, const char *rel, char *base,
+		    size_t size, DIR **d, struct husk_err *err)
+{
+	int r = diag_path(base, size, root, rel, err);
+
+	if (r < 0)
+		return r;
+	*d = opendir(base);
+	if (!*d && !diag_errno_absent(errno))
+		return husk_fail(err, errno, "open %s", base);
+	return 0;
+}
+
 static int read_sizes(const char *root, struct husk_hugepages *hp,
 		      struct husk_err *err)
 {
@@ -109,14 +124,9 @@ static int read_sizes(const char *root, struct husk_hugepages *hp,
 	uint64_t kb;
 	int r;
 
-	r = diag_path(base, sizeof(base), root, HP_DIR, err);
-	if (r < 0)
+	r = open_dir(root, HP_DIR, base, sizeof(base), &d, err);
+	if (r < 0 || !d)
 		return r;
-	d = opendir(base);
-	if (!d)
-		return diag_errno_absent(errno)
-			   ? 0
-			   : husk_fail(err, errno, "open %s", base);
 	while ((de = readdir(d))) {
 		if (!parse_size_dir(de->d_name, &kb))
 			continue;
@@ -132,7 +142,7 @@ static int read_sizes(const char *root, struct husk_hugepages *hp,
 static int add_node(struct husk_hugepage_size *s, int node, const char *dir,
 		    struct husk_err *err)
 {
-	struct husk_hugepage_counts c;
+	struct husk_hugepage_counts c = {0};
 	void *p;
 	int r = read_counts(dir, &c, err);
 
@@ -168,14 +178,9 @@ static int read_nodes(const char *root, struct husk_hugepages *hp,
 	struct dirent *de;
 	int node, r;
 
-	r = diag_path(base, sizeof(base), root, NODE_DIR, err);
-	if (r < 0)
+	r = open_dir(root, NODE_DIR, base, sizeof(base), &d, err);
+	if (r < 0 || !d)
 		return r;
-	d = opendir(base);
-	if (!d)
-		return diag_errno_absent(errno)
-			   ? 0
-			   : husk_fail(err, errno, "open %s", base);
 	while ((de = readdir(d))) {
 		if (!parse_node_dir(de->d_name, &node))
 			continue;

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # make demo: run one real container with husk and show that it is one.
-# A bundle in build/demo (husk spec) over the busybox rootfs in build/rootfs;
-# the container prints its hostname, its PID (1) and its namespace links,
-# shown beside the host's.
+# The front door (husk run --rootfs): the busybox rootfs in build/rootfs as
+# the read-only lower of an overlay, with memory, CPU and pids limits.  The
+# container prints its hostname, its PID (1) and its namespace links, shown
+# beside the host's, and writes a file that lands in its upper dir.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 HUSK=${HUSK:-$PWD/build/husk}
 ROOTFS=$PWD/build/rootfs
-DEMO=$PWD/build/demo
 ID=husk-demo
 
 for need in "$HUSK" "$ROOTFS/bin/busybox"; do
@@ -18,30 +18,25 @@ for need in "$HUSK" "$ROOTFS/bin/busybox"; do
 	fi
 done
 
-# What the container runs: one line "hostname pid" then "NAME LINK" lines.
+# What the container runs: a write (to show where it lands), one line
+# "hostname pid memory-limit", then "NAME LINK" lines.
 # shellcheck disable=SC2016 # expanded inside the container
-script='echo "$(hostname) $$"
+script='echo "hello from the container" >/demo-write
+mem=$(cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null | head -n1)
+echo "$(hostname) $$ $mem"
 for ns in /proc/self/ns/*; do echo "${ns##*/} $(readlink "$ns")"; done'
-
-rm -rf "$DEMO"
-mkdir -p "$DEMO"
-"$HUSK" spec --bundle "$DEMO"
-jq --arg root "$ROOTFS" --arg script "$script" \
-	'.root.path = $root | .root.readonly = true |
-	 .hostname = "husk-demo" |
-	 .process.terminal = false |
-	 .process.args = ["/bin/sh", "-c", $script]' \
-	"$DEMO/config.json" >"$DEMO/config.json.new"
-mv "$DEMO/config.json.new" "$DEMO/config.json"
 
 # A leftover from an interrupted demo would block the id.
 "$HUSK" delete --force "$ID" >/dev/null 2>&1 || true
 
-echo "\$ ${HUSK#"$PWD"/} run --bundle build/demo $ID"
-out=$("$HUSK" run --bundle "$DEMO" "$ID" </dev/null)
+flags=(--rootfs "$ROOTFS" --overlay --memory 64m --cpus 0.5 --pids 64
+	--hostname husk-demo --net none --name "$ID")
+echo "\$ husk run ${flags[*]/#"$PWD"\//} -- /bin/sh -c '...'"
+out=$("$HUSK" run "${flags[@]}" -- /bin/sh -c "$script" </dev/null)
 
-read -r name pid <<<"$(head -n1 <<<"$out")"
-echo "inside the container: hostname=$name pid=$pid (host: hostname=$(hostname) pid=$$)"
+read -r name pid mem <<<"$(head -n1 <<<"$out")"
+echo "inside the container: hostname=$name pid=$pid memory limit=$mem bytes"
+echo "(host: hostname=$(hostname) pid=$$)"
 echo
 printf '%-18s %-22s %-22s %s\n' namespace container host ""
 tail -n +2 <<<"$out" | while read -r ns link; do
@@ -50,3 +45,14 @@ tail -n +2 <<<"$out" | while read -r ns link; do
 	[ "$link" != "$host" ] && mark=NEW
 	printf '%-18s %-22s %-22s %s\n' "$ns" "$link" "$host" "$mark"
 done
+
+# The rootfs stayed read-only: the write is in the container's upper dir.
+upper=/run/husk/$ID/overlay/upper
+echo
+echo "the container's writes, in its overlay upper dir $upper:"
+(cd "$upper" && find . -type f | sed 's|^\./|  /|' | while read -r f; do
+	echo "$f: $(cat ".$f")"
+done)
+[ -e "$ROOTFS/demo-write" ] || echo "build/rootfs/demo-write: absent (the lower is untouched)"
+"$HUSK" delete "$ID"
+[ -e "$upper" ] || echo "after husk delete $ID: the upper dir is gone"

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Network configs: <root>/net/<name>.json, one JSON object each.  Creating
- * and removing happen under <root>/net/lock so that the overlap checks
+ * Network configs: <root>/.net/<name>.json, one JSON object each.  Creating
+ * and removing happen under <root>/.net/lock so that the overlap checks
  * see every other network.
  */
 #include <dirent.h>
@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "internal.h"
+#include "../runtime/fsutil.h"
 
 #define DEFAULT_MTU 1500
 
@@ -190,6 +191,7 @@ int net_config_load(const char *root, const char *name, struct husk_netconf *c,
 {
 	char path[PATH_MAX];
 
+	memset(c, 0, sizeof(*c)); /* defined even when the load fails */
 	if (!name_ok(name))
 		return husk_fail(err, 0, "network \"%s\": invalid name", name);
 	if (net_path(path, root, "%s.json", name) < 0)
@@ -290,7 +292,7 @@ static int parse_args(const struct husk_network_args *a, struct husk_netconf *c,
 static bool clashes_any(const struct husk_netconf *c,
 			const struct husk_netconf *v, size_t n)
 {
-	struct husk_err ignored;
+	struct husk_err ignored = {0};
 
 	for (size_t i = 0; i < n; i++)
 		if (husk_netconf_clash(c, &v[i], &ignored) < 0)
@@ -381,7 +383,7 @@ int husk_network_create(const char *root, const struct husk_network_args *a,
 		return husk_netconf_check(out, err);
 	if (net_path(path, root, "%s", "") < 0)
 		return husk_fail(err, ENAMETOOLONG, "%s", root);
-	r = net_mkdirs(path, err);
+	r = husk_mkdir_p(path, 0700, err);
 	if (r < 0)
 		return r;
 	if (net_path(path, root, "lock") < 0)

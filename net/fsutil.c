@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Small file helpers for net/'s on-disk state under <root>/net. */
+/* Small file helpers for net/'s on-disk state under <root>/.net. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -9,11 +9,8 @@
 #include <sys/stat.h>
 
 #include "internal.h"
+#include "../runtime/fsutil.h"
 
-/*
- * <root>/.net/...: a container ID cannot start with '.', so no container's
- * state directory (and no `delete --force ID`) can take the networks' place.
- */
 int net_path(char *buf, const char *root, const char *fmt, ...)
 {
 	char rest[PATH_MAX];
@@ -25,29 +22,11 @@ int net_path(char *buf, const char *root, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0 || (size_t)n >= sizeof(rest))
 		return -ENAMETOOLONG;
-	n = snprintf(buf, PATH_MAX, "%s/.net%s%s", root, *rest ? "/" : "", rest);
+	/* A leading dot: container ids start alphanumeric, so no container
+	 * can ever be named like the store. */
+	n = snprintf(buf, PATH_MAX, "%s/" HUSK_NET_STORE "%s%s", root,
+		     *rest ? "/" : "", rest);
 	return n < 0 || n >= PATH_MAX ? -ENAMETOOLONG : 0;
-}
-
-int net_mkdirs(const char *path, struct husk_err *err)
-{
-	char buf[PATH_MAX];
-	size_t len = strlen(path);
-
-	if (len >= sizeof(buf))
-		return husk_fail(err, ENAMETOOLONG, "mkdir %s", path);
-	memcpy(buf, path, len + 1);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0700) < 0 && errno != EEXIST)
-			return husk_fail(err, errno, "mkdir %s", buf);
-		*p = '/';
-	}
-	if (mkdir(buf, 0700) < 0 && errno != EEXIST)
-		return husk_fail(err, errno, "mkdir %s", buf);
-	return 0;
 }
 
 int net_lock(const char *path, struct husk_err *err)
@@ -67,18 +46,13 @@ int net_lock(const char *path, struct husk_err *err)
 
 int net_read_small(const char *path, char *buf, size_t size)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
+	struct husk_err ignored = {0};
+	int r = husk_read_at(AT_FDCWD, path, buf, size, &ignored);
+	size_t n = r == 0 ? strlen(buf) : 0;
 
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, size - 1);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
 	if (n > 0 && buf[n - 1] == '\n')
 		buf[n - 1] = '\0';
-	return 0;
+	return r;
 }
 
 int net_create_excl(const char *path, const char *data)

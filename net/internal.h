@@ -9,10 +9,9 @@
 
 /* ---- files (fsutil.c) ---- */
 
-/* <root>/net[/<rest>] into @buf (PATH_MAX); -ENAMETOOLONG when it won't fit. */
+/* <root>/.net[/<rest>] into @buf (PATH_MAX); -ENAMETOOLONG when it won't fit. */
 int net_path(char *buf, const char *root, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-int net_mkdirs(const char *path, struct husk_err *err);
 /* flock(LOCK_EX) @path (created); returns the fd that holds the lock. */
 int net_lock(const char *path, struct husk_err *err);
 /* Read a small file whole, NUL-terminated, trailing newline dropped. */
@@ -24,11 +23,21 @@ bool net_owner_gone(const char *root, const char *id);
 
 /* ---- configs (config.c) ---- */
 
-/* Load <root>/net/<name>.json; -ENOENT when there is none. */
+/* Load <root>/.net/<name>.json; -ENOENT when there is none. */
 int net_config_load(const char *root, const char *name, struct husk_netconf *c,
 		    struct husk_err *err);
 
 /* ---- IPAM (ipam.c) ---- */
+
+/*
+ * What the allocator touched, so tests can check its cost without timing:
+ * bitmap_reads counts pread()s of the bitmap, lease_files every lease
+ * file it opened or found in leases/.  Only counters; nothing reads them.
+ */
+struct ipam_cost {
+	unsigned long bitmap_reads, lease_files;
+};
+extern struct ipam_cost ipam_cost;
 
 /* Called with the chosen address before its lease is created. */
 typedef int (*ipam_record_fn)(void *ctx, uint32_t ip, struct husk_err *err);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * IPAM: <root>/net/<name>/leases/<ip> holds the id of the container that
+ * IPAM: <root>/.net/<name>/leases/<ip> holds the id of the container that
  * leases <ip>; the file is made with O_EXCL, so it is the truth.  Two
  * hints, both under <name>/lock, keep allocation from walking the leases:
  * `bitmap` (one bit per address of the subnet, set = taken) and `next`
@@ -18,8 +18,11 @@
 #include <sys/stat.h>
 
 #include "internal.h"
+#include "../runtime/fsutil.h"
 
 #define CHUNK 4096
+
+struct ipam_cost ipam_cost;
 
 struct pool {
 	const char *root;
@@ -65,7 +68,7 @@ static int pool_open(struct pool *p, const char *root,
 	strcpy(p->dir, path);
 	if (pool_file(p, path, false, 0) < 0)
 		return husk_fail(err, ENAMETOOLONG, "network %s", c->name);
-	r = net_mkdirs(path, err);
+	r = husk_mkdir_p(path, 0700, err);
 	if (r < 0)
 		return r;
 	snprintf(path, sizeof(path), "%s/lock", p->dir);
@@ -93,6 +96,7 @@ static int set_bit(struct pool *p, uint32_t off, bool on)
 {
 	unsigned char byte;
 
+	ipam_cost.bitmap_reads++;
 	if (pread(p->bitmap, &byte, 1, off / 8) != 1)
 		return -EIO;
 	byte = on ? byte | (1u << (off % 8)) : byte & ~(1u << (off % 8));
@@ -114,6 +118,7 @@ static int64_t scan(struct pool *p, uint32_t from, uint32_t to)
 		uint32_t base = from / 8 * 8;
 		ssize_t n = pread(p->bitmap, buf, sizeof(buf), base / 8);
 
+		ipam_cost.bitmap_reads++;
 		if (n <= 0)
 			return -1;
 		for (uint32_t off = from; off < to && off < base + n * 8;
@@ -177,6 +182,7 @@ static int rebuild(struct pool *p, int *live, struct husk_err *err)
 		if (husk_ip_parse(de->d_name, &ip) < 0 ||
 		    !husk_cidr_contains(p->c->subnet, p->c->prefix, ip))
 			continue;
+		ipam_cost.lease_files++;
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
 		if (net_read_small(path, id, sizeof(id)) == 0 &&
 		    net_owner_gone(p->root, id)) {
@@ -207,6 +213,7 @@ static int take(struct pool *p, uint32_t off, const char *id,
 			return r;
 	}
 	pool_file(p, path, true, p->c->subnet + off);
+	ipam_cost.lease_files++;
 	r = net_create_excl(path, id);
 	if (r == -EEXIST)
 		return r; /* the bitmap lagged behind leases/: keep looking */

@@ -9,7 +9,7 @@
  *   lease NETWORK IP    an address of NETWORK (freed only if still ours)
  *   veth NAME           the host end (deleting it deletes eth0 too)
  *   noveth NAME         NAME was taken by someone else: not ours
- *   port PROTO PORT     <root>/net/ports/PROTO-PORT and its nft element
+ *   port PROTO PORT     <root>/.net/ports/PROTO-PORT and its nft element
  *
  * The bridge, its address and the nft table are shared by all containers
  * of a network and are made idempotently; `network rm` removes them.
@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 
 #include "internal.h"
+#include "../runtime/fsutil.h"
 
 #define RECORDS "net.records"
 #define VETH_TRIES 8
@@ -174,7 +175,7 @@ static int port_path(char *buf, const char *root, const char *proto,
 	return net_path(buf, root, "ports/%s-%u", proto, port);
 }
 
-/* Claim <root>/net/ports/PROTO-PORT for us (under ports/lock). */
+/* Claim <root>/.net/ports/PROTO-PORT for us (under ports/lock). */
 static int claim_port(struct attach *a, const struct husk_port *p,
 		      const char *spec, struct husk_err *err)
 {
@@ -210,7 +211,7 @@ static int publish(struct attach *a, const struct husk_strv *specs,
 		return 0;
 	if (net_path(path, a->root, "ports") < 0)
 		return husk_fail(err, ENAMETOOLONG, "%s", a->root);
-	r = net_mkdirs(path, err);
+	r = husk_mkdir_p(path, 0700, err);
 	if (r < 0)
 		return r;
 	strcat(path, "/lock");
@@ -313,10 +314,15 @@ static int write_resolv(const char *dir, const struct husk_netconf *c,
 	return write_file(dir, "resolv.conf", text, err);
 }
 
+/* /etc/hosts naming the container, and /etc/hostname to match. */
 static int write_hosts(const char *dir, const char *hostname, uint32_t ip,
 		       struct husk_err *err)
 {
 	char text[1024], a[16];
+
+	snprintf(text, sizeof(text), "%s\n", hostname);
+	if (write_file(dir, "hostname", text, err) < 0)
+		return err->code;
 
 	snprintf(text, sizeof(text),
 		 "127.0.0.1\tlocalhost%s%s\n"
@@ -417,7 +423,7 @@ int husk_net_attach_host(const char *root, const char *id,
 			   .records = -1,
 			   .netns = -1};
 	_cleanup_free_ struct husk_port *ports = NULL;
-	struct husk_err ignored;
+	struct husk_err ignored = {0};
 	bool none = !strcmp(name, "none"), own_records = false;
 	int r;
 
@@ -486,7 +492,7 @@ static int records_load(const char *path, struct records *rs,
 			struct husk_err *err)
 {
 	_cleanup_fclose_ FILE *f = fopen(path, "re");
-	size_t cap = 0, len = 0;
+	size_t cap = 0, len = 0, count = 0;
 	ssize_t n;
 
 	memset(rs, 0, sizeof(*rs));
@@ -502,7 +508,8 @@ static int records_load(const char *path, struct records *rs,
 		return husk_fail(err, ENOMEM, "read %s", path);
 	for (char *save = NULL, *l = strtok_r(rs->text, "\n", &save); l;
 	     l = strtok_r(NULL, "\n", &save))
-		rs->lines[rs->n++] = l;
+		rs->lines[count++] = l;
+	rs->n = count;
 	return 0;
 }
 
@@ -588,7 +595,7 @@ int husk_net_detach(const char *root, const char *id, const char *state_dir,
 {
 	char path[PATH_MAX];
 	struct records rs;
-	struct husk_err one;
+	struct husk_err one = {0};
 	int r, first = 0;
 
 	snprintf(path, sizeof(path), "%s/%s", state_dir, RECORDS);

@@ -14,7 +14,7 @@
  * Give the container (init @pid, its netns already made) a network as
  * @net asks.  Everything made is recorded under @state_dir before it is
  * made, so husk_net_detach() can undo it after a crash at any point.
- * Writes @state_dir/resolv.conf and @state_dir/hosts for the runtime to
+ * Writes @state_dir/resolv.conf, hosts and hostname for the runtime to
  * bind-mount.  @root is husk's --root (networks and leases live there).
  * net->network: NULL or "husk" is the default network (made on first
  * use), "none" brings up lo only, "host" does nothing.  On failure
@@ -33,8 +33,10 @@ int husk_net_attach_host(const char *root, const char *id,
 int husk_net_detach(const char *root, const char *id, const char *state_dir,
 		    struct husk_err *err);
 
-/* ---- Networks: <root>/net/<name>.json ---- */
+/* ---- Networks: <root>/.net/<name>.json ---- */
 
+/* The store, <root>/.net: never a container id (those start [A-Za-z0-9]). */
+#define HUSK_NET_STORE ".net"
 #define HUSK_NET_DEFAULT "husk"
 #define HUSK_NET_DEFAULT_BRIDGE "husk0"
 /* Clear of podman (10.88.0.0/16, 10.89.x for its next networks) and

@@ -4,9 +4,11 @@
  * the same upper at once (design in overlay.h, "Upper in use").
  */
 #include "ovl-internal.h"
+#include "../runtime/fsutil.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -46,7 +48,7 @@ static int pid_starttime(pid_t pid, unsigned long long *start)
 /* The owner still runs: its pid lives and is not a recycled one. */
 static bool owner_alive(const struct husk_ovl_owner *o)
 {
-	unsigned long long start;
+	unsigned long long start = 0;
 
 	if (kill(o->pid, 0) < 0 && errno != EPERM)
 		return false;
@@ -161,6 +163,7 @@ int husk_overlay_claim(const struct husk_overlay_spec *ov,
 	struct husk_ovl_owner me;
 	_cleanup_close_ int fd = -1;
 	bool made_dir = false, made_lock;
+	char parent[PATH_MAX];
 	int r;
 
 	if (ov->lowers.n == 0 || ov->readonly || !ov->upper)
@@ -177,7 +180,13 @@ int husk_overlay_claim(const struct husk_overlay_spec *ov,
 	else if (errno != EEXIST)
 		return husk_fail(err, errno, "mkdir %s", l.dir);
 	made_lock = access(l.lock, F_OK) < 0;
-	fd = lock_open(l.lock, true, err);
+	/* The lock sits beside the upper: make the upper's parents, kept
+	 * like the persistent upper itself. */
+	snprintf(parent, sizeof(parent), "%s", l.lock);
+	if (made_lock && husk_mkdir_p(dirname(parent), 0755, err) < 0)
+		fd = err->code;
+	else
+		fd = lock_open(l.lock, true, err);
 	r = fd < 0 ? fd : take_claim(fd, &l, &me, err);
 	if (r < 0) {
 		/* leave nothing behind: neither our lock file nor our dir */

@@ -135,7 +135,7 @@ static int make_dir(const char *path, mode_t mode, struct made_dirs *made,
 
 static void unmake_dirs(struct made_dirs *made)
 {
-	struct husk_err ignored;
+	struct husk_err ignored = {0};
 
 	while (made->n > 0)
 		husk_ovl_remove_tree(made->path[--made->n], &ignored);
@@ -366,7 +366,7 @@ int husk_overlay_mount_api(const struct husk_overlay_spec *ov,
 	struct ovl_mount m = {
 	    .lowers = ov->lowers.v, .n = ov->lowers.n, .target = target};
 	struct made_dirs made = {0};
-	struct husk_ovl_layout l;
+	struct husk_ovl_layout l = {0};
 	int r;
 
 	if (ov->lowers.n == 0)

@@ -25,10 +25,12 @@ int husk_container_cgroup_path(const struct husk_spec *spec, const char *id,
 			       char *buf, size_t len, struct husk_err *err)
 {
 	const char *p = spec->cgroups_path;
+	char name[HUSK_ID_DIRNAME_MAX + 1];
 	int n;
 
+	husk_id_dirname(id, name);
 	if (!p || !*p)
-		n = snprintf(buf, len, "/husk/%s", id);
+		n = snprintf(buf, len, "/husk/%s", name);
 	else if (p[0] == '/')
 		n = snprintf(buf, len, "%s", p);
 	else
@@ -117,10 +119,14 @@ int husk_container_run_hooks(const struct husk_spec *spec,
 			     enum husk_hook_kind kind, struct husk_err *err)
 {
 	_cleanup_free_ char *json = NULL;
+	/* The init exists during create, but the spec says "creating". */
+	bool creating = kind == HUSK_HOOK_PRESTART ||
+			kind == HUSK_HOOK_CREATE_RUNTIME;
 
 	if (spec->hooks.n[kind] == 0)
 		return 0;
-	json = husk_state_to_json(st, husk_container_status(st), 0);
+	json = husk_state_to_json(st, creating ? HUSK_STATUS_CREATING :
+						 husk_container_status(st), 0);
 	if (!json)
 		return husk_fail(err, ENOMEM, "hook state");
 	return husk_hooks_run(spec->hooks.v[kind], spec->hooks.n[kind], json,
@@ -206,6 +212,22 @@ static int wait_fifo_reader(int fifo, int pidfd, struct husk_err *err)
 	return 0;
 }
 
+/* The init holds the fifo open until its execve: wait for that EOF. */
+static void wait_fifo_eof(int fifo)
+{
+	struct pollfd p = { .fd = fifo, .events = POLLIN };
+	char buf[16];
+
+	for (int i = 0; i < 1000; i++) {
+		int n = poll(&p, 1, START_TIMEOUT_MS);
+
+		if (n == 0 || (n < 0 && errno != EINTR))
+			return;
+		if (read(fifo, buf, sizeof(buf)) == 0)
+			return;
+	}
+}
+
 int husk_container_start(const char *root, const char *id,
 			 struct husk_err *err)
 {
@@ -235,6 +257,7 @@ int husk_container_start(const char *root, const char *id,
 	}
 	if (wait_fifo_reader(fifo, pidfd, err) < 0)
 		goto out;
+	wait_fifo_eof(fifo);
 	unlink(path);
 	st.started = true;
 	if (husk_state_write(root, &st, err) < 0)

@@ -39,6 +39,13 @@ int husk_container_delete(const char *root, const char *id, bool force,
 			  struct husk_err *err);
 int husk_container_pause(const char *root, const char *id, bool pause,
 			 struct husk_err *err);
+/* update.c: write @res into a live container's cgroup (husk update). */
+int husk_container_update(const char *root, const char *id,
+			  const struct husk_resources *res,
+			  struct husk_err *err);
+/* Host PIDs of every process of the container, sorted (husk ps). */
+int husk_container_pids(const char *root, const char *id, pid_t **pids,
+			size_t *n, struct husk_err *err);
 
 /* The resolved cgroups path: linux.cgroupsPath or /husk/<id>. */
 int husk_container_cgroup_path(const struct husk_spec *spec, const char *id,

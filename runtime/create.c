@@ -129,9 +129,10 @@ static int record_state(struct create *c, struct husk_err *err)
 }
 
 /*
- * The devices every container needs, allowed after the spec's own rules
- * (as runc does), so that a spec denying everything still gets a working
- * /dev/null or pty.
+ * The devices every container needs, allowed right after the spec's last
+ * blanket "deny all" rule: a spec denying everything still gets a working
+ * /dev/null or pty (as with runc), while a spec's own later rule about one
+ * of them (deny c 1:5) still wins.
  */
 static const struct husk_device_rule default_device_rules[] = {
 	{ true, 'c', -1, -1, "m" }, { true, 'b', -1, -1, "m" },
@@ -144,25 +145,44 @@ static const struct husk_device_rule default_device_rules[] = {
 static int make_cgroup(struct create *c, struct husk_err *err)
 {
 	struct husk_resources res;
-	const struct husk_resources *sr = &c->spec->resources;
-	size_t n = sr->n_devices + HUSK_ARRAY_SIZE(default_device_rules);
-	_cleanup_free_ struct husk_device_rule *rules = NULL;
 
 	if (husk_cgroup_open(c->st.cgroup_path, true, &c->cg, err) < 0)
 		return err->code;
 	if (!c->spec->has_resources)
 		return 0;
-	res = *sr;
-	if (sr->n_devices > 0) {
-		rules = calloc(n, sizeof(*rules));
-		if (!rules)
-			return husk_fail(err, ENOMEM, "device rules");
-		memcpy(rules, sr->devices, sr->n_devices * sizeof(*rules));
-		memcpy(rules + sr->n_devices, default_device_rules,
-		       sizeof(default_device_rules));
-		res.devices = rules;
-		res.n_devices = n;
-	}
+	res = c->spec->resources;
+	res.n_devices = 0; /* once /dev is made: apply_devices() */
+	return husk_cgroup_apply(c->cg, &res, err);
+}
+
+/*
+ * The device rules go in once the init has made /dev (as runc sets its
+ * resources then): a rule denying one of the default devices would
+ * otherwise forbid the mknod that creates it.
+ */
+static int apply_devices(struct create *c, struct husk_err *err)
+{
+	const struct husk_resources *sr = &c->spec->resources;
+	size_t n = sr->n_devices + HUSK_ARRAY_SIZE(default_device_rules);
+	_cleanup_free_ struct husk_device_rule *rules = NULL;
+	struct husk_resources res = { 0 };
+	size_t at = 0;
+
+	if (!c->spec->has_resources || sr->n_devices == 0)
+		return 0;
+	rules = calloc(n, sizeof(*rules));
+	if (!rules)
+		return husk_fail(err, ENOMEM, "device rules");
+	for (size_t i = 0; i < sr->n_devices; i++)
+		if (!sr->devices[i].allow && sr->devices[i].type == 'a')
+			at = i + 1;
+	memcpy(rules, sr->devices, at * sizeof(*rules));
+	memcpy(rules + at, default_device_rules, sizeof(default_device_rules));
+	memcpy(rules + at + HUSK_ARRAY_SIZE(default_device_rules),
+	       sr->devices + at, (sr->n_devices - at) * sizeof(*rules));
+	husk_resources_init(&res);
+	res.devices = rules;
+	res.n_devices = n;
 	return husk_cgroup_apply(c->cg, &res, err);
 }
 
@@ -176,6 +196,9 @@ static int make_fifo(struct create *c, struct husk_err *err)
 	/* 0622: the init may already run as its final uid when it opens it. */
 	if (mkfifo(path, 0622) < 0)
 		return husk_fail(err, errno, "mkfifo %s", path);
+	/* The umask took the write bits for others away: put them back. */
+	if (chmod(path, 0622) < 0)
+		return husk_fail(err, errno, "chmod %s", path);
 	c->fifo_fd = open(path, O_PATH | O_CLOEXEC);
 	if (c->fifo_fd < 0)
 		return husk_fail(err, errno, "open %s", path);
@@ -205,7 +228,8 @@ static int connect_console(struct create *c, struct husk_err *err)
 static int spawn_init(struct create *c, pid_t *pid, struct husk_err *err)
 {
 	const struct husk_spec *s = c->spec;
-	int flags = husk_ns_clone_flags(s);
+	/* The init makes its cgroup namespace once it is in its cgroup. */
+	int flags = husk_ns_clone_flags(s) & ~CLONE_NEWCGROUP;
 	struct husk_init_args a = {
 		.spec = s, .root = c->o->root, .id = c->o->id,
 		.state_dir = c->dir, .cg = c->cg,
@@ -262,17 +286,17 @@ static int drive_init(struct create *c, pid_t pid, struct husk_err *err)
 	    husk_net_attach_host(c->o->root, c->o->id, &c->spec->net,
 				 c->spec->hostname, pid, c->dir, err) < 0)
 		return err->code;
-	if (husk_sync_send(fd, HUSK_SYNC_GO, err) < 0)
+	if (husk_sync_send(fd, HUSK_SYNC_GO, err) < 0 ||
+	    husk_sync_wait(fd, HUSK_SYNC_MOUNTED, err) < 0 ||
+	    apply_devices(c, err) < 0)
 		return err->code;
-	if (husk_sync_hooks_step(c->spec) &&
-	    (husk_sync_wait(fd, HUSK_SYNC_MOUNTED, err) < 0 ||
-	     husk_container_run_hooks(c->spec, &c->st, HUSK_HOOK_PRESTART,
-				      err) < 0 ||
-	     husk_container_run_hooks(c->spec, &c->st,
-				      HUSK_HOOK_CREATE_RUNTIME, err) < 0 ||
-	     husk_sync_send(fd, HUSK_SYNC_HOOKS_DONE, err) < 0))
+	if (husk_container_run_hooks(c->spec, &c->st, HUSK_HOOK_PRESTART,
+				     err) < 0 ||
+	    husk_container_run_hooks(c->spec, &c->st,
+				     HUSK_HOOK_CREATE_RUNTIME, err) < 0)
 		return err->code;
-	if (husk_sync_wait(fd, HUSK_SYNC_READY, err) < 0)
+	if (husk_sync_send(fd, HUSK_SYNC_HOOKS_DONE, err) < 0 ||
+	    husk_sync_wait(fd, HUSK_SYNC_READY, err) < 0)
 		return err->code;
 	if (c->o->pid_file && write_pid_file(c->o->pid_file, pid, err) < 0)
 		return err->code;

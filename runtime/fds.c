@@ -34,8 +34,23 @@ static int cmp_int(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-int husk_cloexec_fds_walk(int lowfd, const int *keep, size_t n_keep,
-			  struct husk_err *err)
+/* Close @fd, or mark it close-on-exec; 0 or -errno. */
+static int retire_fd(int fd, bool close_now)
+{
+	int flags;
+
+	if (close_now)
+		return close(fd) < 0 && errno != EINTR ? -errno : 0;
+	flags = fcntl(fd, F_GETFD);
+	if (flags < 0 && errno == EBADF)
+		return 0; /* closed since readdir saw it */
+	if (flags < 0 || fcntl(fd, F_SETFD, flags | FD_CLOEXEC) < 0)
+		return -errno;
+	return 0;
+}
+
+static int fds_walk(int lowfd, const int *keep, size_t n_keep, bool close_now,
+		    struct husk_err *err)
 {
 	DIR *dir = opendir("/proc/self/fd");
 	struct dirent *de;
@@ -47,17 +62,15 @@ int husk_cloexec_fds_walk(int lowfd, const int *keep, size_t n_keep,
 	while ((de = readdir(dir))) {
 		char *end;
 		long fd = strtol(de->d_name, &end, 10);
-		int flags;
+		int e;
 
 		if (*end || end == de->d_name || fd < lowfd || fd == dfd ||
 		    kept((int)fd, keep, n_keep))
 			continue;
-		flags = fcntl((int)fd, F_GETFD);
-		if (flags < 0 && errno == EBADF)
-			continue; /* closed since readdir saw it */
-		if (flags < 0 ||
-		    fcntl((int)fd, F_SETFD, flags | FD_CLOEXEC) < 0) {
-			r = husk_fail(err, errno, "mark fd %ld close-on-exec",
+		e = retire_fd((int)fd, close_now);
+		if (e < 0) {
+			r = husk_fail(err, -e, "%s fd %ld",
+				      close_now ? "close" : "mark close-on-exec",
 				      fd);
 			break;
 		}
@@ -66,15 +79,23 @@ int husk_cloexec_fds_walk(int lowfd, const int *keep, size_t n_keep,
 	return r;
 }
 
-int husk_close_fds_from(int lowfd, const int *keep, size_t n_keep,
-			struct husk_err *err)
+int husk_cloexec_fds_walk(int lowfd, const int *keep, size_t n_keep,
+			  struct husk_err *err)
 {
+	return fds_walk(lowfd, keep, n_keep, false, err);
+}
+
+/* close_range() over every gap between the fds to keep. */
+static int fds_range(int lowfd, const int *keep, size_t n_keep, bool close_now,
+		     struct husk_err *err)
+{
+	unsigned flags = close_now ? 0 : CLOSE_RANGE_CLOEXEC;
 	int sorted[64];
 	unsigned first = lowfd < 0 ? 0 : (unsigned)lowfd;
 	size_t n = 0;
 
 	if (n_keep > HUSK_ARRAY_SIZE(sorted))
-		return husk_cloexec_fds_walk(lowfd, keep, n_keep, err);
+		return fds_walk(lowfd, keep, n_keep, close_now, err);
 	for (size_t i = 0; i < n_keep; i++)
 		if (keep[i] >= (int)first)
 			sorted[n++] = keep[i];
@@ -86,17 +107,41 @@ int husk_close_fds_from(int lowfd, const int *keep, size_t n_keep,
 		if (i < n && last < first)
 			continue; /* duplicate in @keep */
 		if ((i == n || last > first) &&
-		    close_range(first, i < n ? last - 1 : last,
-				CLOSE_RANGE_CLOEXEC) < 0) {
+		    close_range(first, i < n ? last - 1 : last, flags) < 0) {
 			/* ENOSYS: before Linux 5.11; EINVAL: no CLOEXEC flag.
 			 */
 			if (errno == ENOSYS || errno == EINVAL)
-				return husk_cloexec_fds_walk(lowfd, keep,
-							     n_keep, err);
+				return fds_walk(lowfd, keep, n_keep, close_now,
+						err);
 			return husk_fail(err, errno, "close_range from %u",
 					 first);
 		}
 		first = last + 1;
 	}
+	return 0;
+}
+
+int husk_close_fds_from(int lowfd, const int *keep, size_t n_keep,
+			struct husk_err *err)
+{
+	return fds_range(lowfd, keep, n_keep, false, err);
+}
+
+int husk_close_fds_now(int lowfd, const int *keep, size_t n_keep,
+		       struct husk_err *err)
+{
+	return fds_range(lowfd, keep, n_keep, true, err);
+}
+
+int husk_enter_cwd(const char *cwd, struct husk_err *err)
+{
+	char buf[PATH_MAX];
+
+	if (chdir(cwd) < 0)
+		return husk_fail(err, errno, "chdir to cwd %s", cwd);
+	/* A directory outside our root reads "(unreachable)/..." here. */
+	if (!getcwd(buf, sizeof(buf)) || buf[0] != '/')
+		return husk_fail(err, EPERM, "cwd %s is outside the container",
+				 cwd);
 	return 0;
 }

@@ -68,7 +68,7 @@ static __attribute__((noreturn)) void exec_hook(const struct husk_hook *hook,
 						int in, int out, int errfd)
 {
 	char *argv0[] = {hook->path, NULL}, *noenv[] = {NULL};
-	struct husk_err err;
+	struct husk_err err = {0};
 	sigset_t none;
 
 	/* Own process group, so a timeout kills what the hook started too. */

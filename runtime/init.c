@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,19 +91,6 @@ static int set_names(const struct husk_spec *s, struct husk_err *err)
 	return 0;
 }
 
-/* The cwd must resolve inside the new root (CVE-2024-21626 class). */
-static int enter_cwd(const char *cwd, struct husk_err *err)
-{
-	char buf[PATH_MAX];
-
-	if (chdir(cwd) < 0)
-		return husk_fail(err, errno, "chdir to cwd %s", cwd);
-	if (!getcwd(buf, sizeof(buf)) || buf[0] != '/')
-		return husk_fail(err, EPERM, "cwd %s is outside the container",
-				 cwd);
-	return 0;
-}
-
 /* Until the parent hands over, a dead parent means a dead container. */
 static int watch_parent(pid_t parent, struct husk_err *err)
 {
@@ -113,30 +101,39 @@ static int watch_parent(pid_t parent, struct husk_err *err)
 	return 0;
 }
 
-/* createContainer and startContainer hooks run inside the container. */
-static int run_hooks(const struct husk_init_args *a, enum husk_hook_kind kind,
-		     struct husk_err *err)
+/*
+ * The state JSON for a hook run from the init.  Read before pivot_root:
+ * the state dir is a host path, out of reach afterwards, so the
+ * startContainer state is made then too (NULL: no such hooks).
+ */
+static int hook_state(const struct husk_init_args *a, enum husk_hook_kind kind,
+		      char **json, struct husk_err *err)
 {
-	const struct husk_spec *s = a->spec;
 	struct husk_state st;
-	char *json;
-	int ret;
 
-	if (s->hooks.n[kind] == 0)
+	*json = NULL;
+	if (a->spec->hooks.n[kind] == 0)
 		return 0;
 	if (husk_state_read(a->root, a->id, &st, err) < 0) {
 		husk_state_free(&st);
 		return err->code;
 	}
-	json = husk_state_to_json(&st, kind == HUSK_HOOK_START_CONTAINER ?
-					       HUSK_STATUS_RUNNING :
-					       HUSK_STATUS_CREATING, 0);
+	*json = husk_state_to_json(&st, kind == HUSK_HOOK_START_CONTAINER ?
+						HUSK_STATUS_RUNNING :
+						HUSK_STATUS_CREATING, 0);
 	husk_state_free(&st);
-	if (!json)
-		return husk_fail(err, ENOMEM, "hook state");
-	ret = husk_hooks_run(s->hooks.v[kind], s->hooks.n[kind], json, err);
-	free(json);
-	return ret;
+	return *json ? 0 : husk_fail(err, ENOMEM, "hook state");
+}
+
+/* createContainer and startContainer hooks run inside the container. */
+static int run_hooks(const struct husk_init_args *a, enum husk_hook_kind kind,
+		     const char *json, struct husk_err *err)
+{
+	const struct husk_spec *s = a->spec;
+
+	if (s->hooks.n[kind] == 0)
+		return 0;
+	return husk_hooks_run(s->hooks.v[kind], s->hooks.n[kind], json, err);
 }
 
 static int setup_terminal(const struct husk_init_args *a, struct husk_err *err)
@@ -153,8 +150,9 @@ static int setup_terminal(const struct husk_init_args *a, struct husk_err *err)
 }
 
 static int setup_in_namespaces(const struct husk_init_args *a,
-			       struct husk_err *err)
+			       char **start_state, struct husk_err *err)
 {
+	_cleanup_free_ char *create_state = NULL;
 	const struct husk_spec *s = a->spec;
 	struct husk_rootfs r = { .spec = s, .state_dir = a->state_dir,
 				 .cg = a->cg, .userns = a->userns };
@@ -164,24 +162,38 @@ static int setup_in_namespaces(const struct husk_init_args *a,
 		return husk_fail(err, errno, "become root in the user namespace");
 	if (husk_ns_join_paths(s, false, err) < 0)
 		return err->code;
+	/*
+	 * A cgroup namespace is rooted at the cgroup its maker is in: make it
+	 * now that the parent has moved us into the container's cgroup, so
+	 * /proc/self/cgroup inside reads "/".
+	 */
+	if ((husk_ns_clone_flags(s) & CLONE_NEWCGROUP) &&
+	    unshare(CLONE_NEWCGROUP) < 0)
+		return husk_fail(err, errno, "unshare cgroup namespace");
 	if (setsid() < 0)
 		return husk_fail(err, errno, "setsid");
 	if (husk_rootfs_prepare(&r, err) < 0)
 		return err->code;
-	if (husk_sync_hooks_step(s) &&
-	    (husk_sync_send(a->sync_fd, HUSK_SYNC_MOUNTED, err) < 0 ||
-	     husk_sync_wait(a->sync_fd, HUSK_SYNC_HOOKS_DONE, err) < 0))
+	if (husk_sync_send(a->sync_fd, HUSK_SYNC_MOUNTED, err) < 0 ||
+	    husk_sync_wait(a->sync_fd, HUSK_SYNC_HOOKS_DONE, err) < 0)
 		return err->code;
-	if (run_hooks(a, HUSK_HOOK_CREATE_CONTAINER, err) < 0 ||
-	    husk_rootfs_pivot(&r, err) < 0 || husk_rootfs_finish(&r, err) < 0 ||
-	    setup_terminal(a, err) < 0)
+	if (hook_state(a, HUSK_HOOK_CREATE_CONTAINER, &create_state, err) < 0 ||
+	    hook_state(a, HUSK_HOOK_START_CONTAINER, start_state, err) < 0 ||
+	    run_hooks(a, HUSK_HOOK_CREATE_CONTAINER, create_state, err) < 0 ||
+	    husk_rootfs_pivot(&r, err) < 0)
 		return err->code;
-	if (set_names(s, err) < 0 || husk_sysctl_apply(&s->sysctl, err) < 0)
+	/* Sysctls before readonlyPaths make /proc/sys read-only. */
+	if (set_names(s, err) < 0 || husk_sysctl_apply(&s->sysctl, err) < 0 ||
+	    husk_rootfs_finish(&r, err) < 0 || setup_terminal(a, err) < 0)
 		return err->code;
-	return enter_cwd(s->process.cwd ? s->process.cwd : "/", err);
+	return husk_enter_cwd(s->process.cwd ? s->process.cwd : "/", err);
 }
 
-/* Block until `husk start` opens the fifo for reading. */
+/*
+ * Block until `husk start` opens the fifo for reading.  The write end
+ * stays open (close-on-exec) until execve, so that `start` sees EOF only
+ * once the process runs: poststart hooks must not race startContainer.
+ */
 static int wait_for_start(int fifo_fd, struct husk_err *err)
 {
 	char path[64];
@@ -195,7 +207,6 @@ static int wait_for_start(int fifo_fd, struct husk_err *err)
 		close(fd);
 		return husk_fail(err, errno, "write exec fifo");
 	}
-	close(fd);
 	close(fifo_fd);
 	return 0;
 }
@@ -206,6 +217,7 @@ _Noreturn void husk_init_run(const struct husk_init_args *a)
 	struct husk_err err = { 0 };
 	char exe[PATH_MAX];
 	int keep[2] = { a->sync_fd, a->fifo_fd };
+	char *start_state = NULL; /* freed by execve or _exit */
 	sigset_t none;
 
 	/* husk run blocked the signals it relays; the process gets none blocked. */
@@ -213,7 +225,7 @@ _Noreturn void husk_init_run(const struct husk_init_args *a)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	if (watch_parent(getppid(), &err) < 0 ||
 	    husk_sync_wait(a->sync_fd, HUSK_SYNC_GO, &err) < 0 ||
-	    setup_in_namespaces(a, &err) < 0 ||
+	    setup_in_namespaces(a, &start_state, &err) < 0 ||
 	    husk_find_executable(p->args.v[0], p->env.v, exe, sizeof(exe),
 				 &err) < 0 ||
 	    husk_close_fds_from(3 + a->preserve_fds, keep, 2, &err) < 0)
@@ -227,7 +239,7 @@ _Noreturn void husk_init_run(const struct husk_init_args *a)
 		goto fail;
 	close(a->sync_fd);
 	if (wait_for_start(a->fifo_fd, &err) < 0 ||
-	    run_hooks(a, HUSK_HOOK_START_CONTAINER, &err) < 0 ||
+	    run_hooks(a, HUSK_HOOK_START_CONTAINER, start_state, &err) < 0 ||
 	    husk_process_finalize(p, a->spec->seccomp, &err) < 0)
 		goto late_fail;
 	execve(exe, p->args.v, p->env.v);

@@ -91,40 +91,56 @@ static void filter_options(const char *data, char *out, size_t len,
 	}
 }
 
-/* Flags a bind mount needs a second, remounting call for. */
-static unsigned long bind_extra_flags(const struct husk_mount *m)
+/*
+ * The fd the mount was made through still names the dentry under the new
+ * mount; remount and propagation changes need the mount itself (else
+ * EINVAL): resolve the destination again, confined, to reach its top.
+ */
+static int open_top(int rootfd, const struct husk_mount *m, char *path,
+		    size_t len, struct husk_err *err)
 {
-	return m->bind ? m->flags & ~(MS_BIND | MS_REC | MS_REMOUNT) : 0;
+	int fd = husk_open_in_root(rootfd, m->destination, HUSK_MK_NONE, err);
+
+	if (fd < 0)
+		return husk_err_prefix(err, "mount %s on %s", mount_source(m),
+				       m->destination);
+	husk_fd_path(fd, path, len);
+	return fd;
 }
 
-static int mount_bind(const struct husk_mount *m, const char *target,
-		      struct husk_err *err)
+static int mount_bind(int rootfd, const struct husk_mount *m,
+		      const char *target, struct husk_err *err)
 {
 	unsigned long flags = MS_BIND | (m->recursive ? MS_REC : 0);
+	unsigned long extra = m->flags & ~(MS_BIND | MS_REC | MS_REMOUNT);
+	_cleanup_close_ int top = -1;
+	char path[64];
 
 	if (mount(m->source, target, NULL, flags, NULL) < 0)
 		return husk_fail(err, errno, "mount %s on %s", m->source,
 				 m->destination);
-	return 0;
+	if (!extra)
+		return 0;
+	top = open_top(rootfd, m, path, sizeof(path), err);
+	if (top < 0)
+		return top;
+	return remount_bind(path, m->destination, extra, m->clear_flags, err);
 }
 
-/*
- * An fd opened before a mount still points at the dentry the mount now
- * covers: /proc/self/fd/N names the mount point, not the new mount, and
- * remount or propagation changes through it fail with EINVAL.  Open the
- * destination again, through the new mount.
- */
-static int reopen_target(int rootfd, const struct husk_mount *m, int *fd,
-			 char *target, size_t len, struct husk_err *err)
+static int set_propagation(int rootfd, const struct husk_mount *m,
+			   struct husk_err *err)
 {
-	int nfd = husk_open_in_root(rootfd, m->destination, HUSK_MK_NONE, err);
+	_cleanup_close_ int top = -1;
+	char path[64];
 
-	if (nfd < 0)
-		return husk_err_prefix(err, "mount %s on %s: reopen",
-				       mount_source(m), m->destination);
-	close(*fd);
-	*fd = nfd;
-	husk_fd_path(nfd, target, len);
+	if (!m->propagation)
+		return 0;
+	top = open_top(rootfd, m, path, sizeof(path), err);
+	if (top < 0)
+		return top;
+	if (mount(NULL, path, NULL, m->propagation, NULL) < 0)
+		return husk_fail(err, errno, "set propagation of %s",
+				 m->destination);
 	return 0;
 }
 
@@ -169,7 +185,7 @@ static int mount_one(int rootfd, const struct husk_rootfs *r,
 			return husk_err_prefix(err, "mount cgroup on %s",
 					       m->destination);
 	} else if (m->bind) {
-		if (mount_bind(m, target, err) < 0)
+		if (mount_bind(rootfd, m, target, err) < 0)
 			return err->code;
 	} else {
 		unsigned long flags = m->flags;
@@ -181,18 +197,7 @@ static int mount_one(int rootfd, const struct husk_rootfs *r,
 			return husk_fail(err, errno, "mount %s on %s",
 					 mount_source(m), m->destination);
 	}
-	if ((bind_extra_flags(m) || m->propagation) &&
-	    reopen_target(rootfd, m, &fd, target, sizeof(target), err) < 0)
-		return err->code;
-	if (bind_extra_flags(m) &&
-	    remount_bind(target, m->destination, bind_extra_flags(m),
-			 m->clear_flags, err) < 0)
-		return err->code;
-	if (m->propagation &&
-	    mount(NULL, target, NULL, m->propagation, NULL) < 0)
-		return husk_fail(err, errno, "set propagation of %s",
-				 m->destination);
-	return 0;
+	return set_propagation(rootfd, m, err);
 }
 
 static const struct husk_device default_devices[] = {

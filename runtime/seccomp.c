@@ -20,6 +20,7 @@ static int resolve_action(uint32_t action, int64_t errno_ret, uint32_t *out,
 	/* Like runc, ERRNO and TRACE without errnoRet return EPERM. */
 	uint32_t ret = errno_ret == HUSK_UNSET ? EPERM : (uint32_t)errno_ret;
 
+	*out = SCMP_ACT_KILL_PROCESS; /* fail closed, even if misused */
 	if (errno_ret != HUSK_UNSET && (errno_ret < 0 || errno_ret > 0xffff))
 		return husk_fail(err, 0,
 				 "seccomp: errnoRet %lld is out of range",
@@ -225,8 +226,10 @@ static int build(const struct husk_seccomp *sc, scmp_filter_ctx *out,
 
 	r = resolve_action(sc->default_action, sc->default_errno_ret, &def,
 			   err);
-	if (r < 0)
-		return husk_err_prefix(err, "defaultAction");
+	if (r < 0) {
+		husk_err_prefix(err, "defaultAction");
+		return r;
+	}
 	ctx = seccomp_init(def);
 	if (!ctx)
 		return husk_fail(err, ENOMEM, "seccomp: init filter");
@@ -256,24 +259,24 @@ static int build(const struct husk_seccomp *sc, scmp_filter_ctx *out,
 	return 0;
 }
 
+static void release_filter(scmp_filter_ctx *ctx)
+{
+	if (*ctx)
+		seccomp_release(*ctx);
+}
+#define _cleanup_filter_ __attribute__((cleanup(release_filter)))
+
 int husk_seccomp_validate(const struct husk_seccomp *seccomp,
 			  struct husk_err *err)
 {
-	scmp_filter_ctx ctx;
-	int r;
+	_cleanup_filter_ scmp_filter_ctx ctx = NULL;
 
-	if (!seccomp)
-		return 0;
-	r = build(seccomp, &ctx, err);
-	if (r < 0)
-		return r;
-	seccomp_release(ctx);
-	return 0;
+	return seccomp ? build(seccomp, &ctx, err) : 0;
 }
 
 int husk_seccomp_load(const struct husk_seccomp *seccomp, struct husk_err *err)
 {
-	scmp_filter_ctx ctx;
+	_cleanup_filter_ scmp_filter_ctx ctx = NULL;
 	int r;
 
 	if (!seccomp)
@@ -282,7 +285,6 @@ int husk_seccomp_load(const struct husk_seccomp *seccomp, struct husk_err *err)
 	if (r < 0)
 		return r;
 	r = seccomp_load(ctx);
-	seccomp_release(ctx);
 	if (r == -EACCES || r == -EPERM)
 		return husk_fail(err, -r,
 				 "seccomp: load filter (without "

@@ -112,6 +112,18 @@ bool husk_selinux_enabled(void);
  */
 int husk_close_fds_from(int lowfd, const int *keep, size_t n_keep,
 			struct husk_err *err);
+/*
+ * Like husk_close_fds_from() but closes them now: for a process about to
+ * chdir into the container (exec), so that no host directory fd is there
+ * to be named as a cwd like /proc/self/fd/N.
+ */
+int husk_close_fds_now(int lowfd, const int *keep, size_t n_keep,
+		       struct husk_err *err);
+/*
+ * chdir(@cwd) and check the result is inside our root: getcwd() of a
+ * directory outside it (reached through a leaked fd) is not absolute.
+ */
+int husk_enter_cwd(const char *cwd, struct husk_err *err);
 /* The /proc/self/fd walk on its own (exposed for tests). */
 int husk_cloexec_fds_walk(int lowfd, const int *keep, size_t n_keep,
 			  struct husk_err *err);

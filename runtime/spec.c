@@ -432,6 +432,29 @@ static int split_into(struct husk_strv *sv, const char *s, char sep)
 	return 0;
 }
 
+/*
+ * husk.network=host means the host's network: no network namespace.  It
+ * is dropped here, so every consumer (clone flags, sysctl checks, exec)
+ * agrees on it.
+ */
+static int drop_net_namespace(struct jctx *c, struct husk_spec *spec)
+{
+	struct husk_namespace *ns =
+	    (struct husk_namespace *)husk_spec_ns(spec, HUSK_NS_NET);
+	size_t i;
+
+	if (!ns)
+		return 0;
+	if (ns->path)
+		return jfail(c, "annotations.%s=host: linux.namespaces joins "
+				"network namespace %s instead",
+			     HUSK_ANN_NETWORK, ns->path);
+	i = (size_t)(ns - spec->namespaces);
+	memmove(ns, ns + 1, (spec->n_namespaces - i - 1) * sizeof(*ns));
+	spec->n_namespaces--;
+	return 0;
+}
+
 static int parse_husk_annotations(struct jctx *c, struct husk_spec *spec)
 {
 	const char *lower = husk_spec_annotation(spec, HUSK_ANN_OVERLAY_LOWER);
@@ -439,6 +462,7 @@ static int parse_husk_annotations(struct jctx *c, struct husk_spec *spec)
 	const char *ro = husk_spec_annotation(spec, HUSK_ANN_OVERLAY_READONLY);
 	const char *net = husk_spec_annotation(spec, HUSK_ANN_NETWORK);
 	const char *pub = husk_spec_annotation(spec, HUSK_ANN_PUBLISH);
+	int r;
 
 	if (ro && strcmp(ro, "true") != 0 && strcmp(ro, "false") != 0)
 		return jfail(c, "annotations.%s: expected \"true\" or \"false\"",
@@ -448,6 +472,9 @@ static int parse_husk_annotations(struct jctx *c, struct husk_spec *spec)
 		return nomem(c);
 	if (upper && !(spec->overlay.upper = strdup(upper)))
 		return nomem(c);
+	r = net && !strcmp(net, "host") ? drop_net_namespace(c, spec) : 0;
+	if (r < 0)
+		return r;
 	if (net && !(spec->net.network = strdup(net)))
 		return nomem(c);
 	if (pub && split_into(&spec->net.publish, pub, ',') < 0)

@@ -3,6 +3,7 @@
  * struct husk_spec -> config.json.  The output parses back (husk_spec_parse)
  * into an equal struct; optional values that are unset are left out.
  */
+#include "hooks.h"
 #include "spec_priv.h"
 #include "security.h"
 
@@ -238,7 +239,7 @@ static int put_hooks(json_t *root, const struct husk_hooks *h)
 		if (!h->n[k])
 			continue;
 		a = json_array();
-		if (put(hooks, husk_hook_names[k], a))
+		if (put(hooks, husk_hook_kind_name(k), a))
 			return json_decref(hooks), -1;
 		for (size_t i = 0; i < h->n[k]; i++) {
 			const struct husk_hook *hk = &h->v[k][i];

@@ -114,7 +114,7 @@ static int jfetch(struct jctx *c, json_t *obj, const char *key, bool required,
 		  json_t **v)
 {
 	*v = json_object_get(obj, key);
-	if (*v && json_is_null(*v))
+	if (json_is_null(*v)) /* (also checks *v != NULL) */
 		*v = NULL;
 	if (!*v && required)
 		return jfail_at(c, key, "required");

@@ -3,6 +3,7 @@
  * The larger spec sections: linux.resources (also `update --resources`),
  * linux.seccomp and hooks.
  */
+#include "hooks.h"
 #include "spec_priv.h"
 
 #include <errno.h>
@@ -236,7 +237,7 @@ int husk_parse_hooks(struct jctx *c, json_t *root, struct husk_hooks *h)
 		return r;
 	mark = jpush(c, "hooks");
 	for (int k = 0; r == 0 && k < HUSK_HOOK_COUNT; k++)
-		r = jeach(c, o, husk_hook_names[k], &h->v[k],
+		r = jeach(c, o, husk_hook_kind_name(k), &h->v[k],
 			      &h->n[k], sizeof(*h->v[k]), parse_hook);
 	jpop(c, mark);
 	return r;

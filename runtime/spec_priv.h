@@ -78,7 +78,6 @@ extern const struct husk_name_val husk_rlimit_names[];
 extern const struct husk_name_val husk_propagation_names[];
 extern const struct husk_name_val husk_seccomp_action_names[];
 extern const struct husk_name_val husk_seccomp_op_names[];
-extern const char *const husk_hook_names[HUSK_HOOK_COUNT];
 /* Look @name up in a NULL-terminated table; false when not there. */
 bool husk_name_lookup(const struct husk_name_val *t, const char *name,
 		      unsigned long *val);

@@ -149,15 +149,6 @@ const struct husk_name_val husk_seccomp_op_names[] = {
 	{ NULL, 0 },
 };
 
-const char *const husk_hook_names[HUSK_HOOK_COUNT] = {
-	[HUSK_HOOK_PRESTART] = "prestart",
-	[HUSK_HOOK_CREATE_RUNTIME] = "createRuntime",
-	[HUSK_HOOK_CREATE_CONTAINER] = "createContainer",
-	[HUSK_HOOK_START_CONTAINER] = "startContainer",
-	[HUSK_HOOK_POSTSTART] = "poststart",
-	[HUSK_HOOK_POSTSTOP] = "poststop",
-};
-
 bool husk_name_lookup(const struct husk_name_val *t, const char *name,
 		      unsigned long *val)
 {

@@ -41,15 +41,39 @@ int husk_id_validate(const char *id, struct husk_err *err)
 	return 0;
 }
 
+/* FNV-1a, 64 bits; two bases give the 128 bits a long id's name keeps. */
+static uint64_t fnv1a(const char *s, uint64_t h)
+{
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return h;
+}
+
+void husk_id_dirname(const char *id, char buf[HUSK_ID_DIRNAME_MAX + 1])
+{
+	/* prefix + '~' + 32 hex digits fills exactly HUSK_ID_DIRNAME_MAX. */
+	const int keep = HUSK_ID_DIRNAME_MAX - 33;
+
+	if (strlen(id) <= HUSK_ID_DIRNAME_MAX) {
+		strcpy(buf, id);
+		return;
+	}
+	snprintf(buf, HUSK_ID_DIRNAME_MAX + 1, "%.*s~%016" PRIx64 "%016" PRIx64,
+		 keep, id, fnv1a(id, 0xcbf29ce484222325ULL),
+		 fnv1a(id, 0x84222325cbf29ce4ULL));
+}
+
 int husk_state_path(const char *root, const char *id, const char *file,
 		    char *buf, size_t len, struct husk_err *err)
 {
+	char name[HUSK_ID_DIRNAME_MAX + 1];
 	int n;
 
+	husk_id_dirname(id, name);
 	if (file)
-		n = snprintf(buf, len, "%s/%s/%s", root, id, file);
+		n = snprintf(buf, len, "%s/%s/%s", root, name, file);
 	else
-		n = snprintf(buf, len, "%s/%s", root, id);
+		n = snprintf(buf, len, "%s/%s", root, name);
 	if (n < 0 || (size_t)n >= len)
 		return husk_fail(err, ENAMETOOLONG, "state path for %s", id);
 	return 0;
@@ -316,12 +340,38 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* The id a state dir stands for, or NULL when it is no container's. */
+static char *dir_id(const char *root, const char *name)
+{
+	char path[PATH_MAX], back[HUSK_ID_DIRNAME_MAX + 1];
+	struct husk_err ignore = {0};
+	json_t *obj;
+	char *id = NULL;
+
+	if (husk_id_validate(name, &ignore) == 0)
+		return strdup(name);
+	if (!strchr(name, '~') ||
+	    snprintf(path, sizeof(path), "%s/%s/state.json", root, name) >=
+		    (int)sizeof(path))
+		return NULL;
+	obj = json_load_file(path, 0, NULL);
+	id = dup_str(obj, "id");
+	json_decref(obj);
+	if (id) {
+		husk_id_dirname(id, back);
+		if (husk_id_validate(id, &ignore) < 0 || strcmp(back, name)) {
+			free(id);
+			id = NULL;
+		}
+	}
+	return id;
+}
+
 int husk_state_list(const char *root, struct husk_strv *ids,
 		    struct husk_err *err)
 {
 	DIR *d = opendir(root);
 	struct dirent *de;
-	struct husk_err ignore;
 
 	memset(ids, 0, sizeof(*ids));
 	if (!d) {
@@ -332,14 +382,15 @@ int husk_state_list(const char *root, struct husk_strv *ids,
 	while ((de = readdir(d))) {
 		if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
 			continue;
-		if (husk_id_validate(de->d_name, &ignore) < 0)
-			continue;
-		char lock[HUSK_ID_MAX + 8];
+		_cleanup_free_ char *id = dir_id(root, de->d_name);
+		char lock[NAME_MAX + 8];
 
+		if (!id)
+			continue;
 		/* Only container dirs hold a lock file (not e.g. networks). */
 		snprintf(lock, sizeof(lock), "%s/lock", de->d_name);
 		if (faccessat(dirfd(d), lock, F_OK, 0) == 0 &&
-		    husk_strv_push(ids, de->d_name) < 0) {
+		    husk_strv_push(ids, id) < 0) {
 			closedir(d);
 			return husk_fail(err, ENOMEM, "list %s", root);
 		}

@@ -45,7 +45,14 @@ struct husk_state {
 };
 
 int husk_id_validate(const char *id, struct husk_err *err);
-/* <root>/<id>; returns -ENAMETOOLONG if it does not fit. */
+/*
+ * The file name standing for an id in the state root and the cgroup tree:
+ * the id itself, or for ids too long for one path component (NAME_MAX) a
+ * prefix plus '~' plus a hash of the whole id ('~' is never in an id).
+ */
+#define HUSK_ID_DIRNAME_MAX 200
+void husk_id_dirname(const char *id, char buf[HUSK_ID_DIRNAME_MAX + 1]);
+/* <root>/<dirname of id>; returns -ENAMETOOLONG if it does not fit. */
 int husk_state_path(const char *root, const char *id, const char *file,
 		    char *buf, size_t len, struct husk_err *err);
 

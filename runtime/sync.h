@@ -7,11 +7,9 @@
 #ifndef HUSK_SYNC_H
 #define HUSK_SYNC_H
 
-#include <stdbool.h>
 #include <stdint.h>
 
 #include "err.h"
-#include "spec.h"
 
 enum husk_sync_step {
 	HUSK_SYNC_GO = 1,   /* parent -> child: ids mapped, cgroup, network done */
@@ -29,16 +27,5 @@ void husk_sync_send_error(int fd, const struct husk_err *failure);
  * EOF means the other side died.
  */
 int husk_sync_wait(int fd, enum husk_sync_step step, struct husk_err *err);
-
-/*
- * The MOUNTED / HOOKS_DONE round trip is there for prestart and
- * createRuntime hooks, which run between the mounts and pivot_root.  Both
- * sides skip it when there are none: one hand-over less per create.
- */
-static inline bool husk_sync_hooks_step(const struct husk_spec *s)
-{
-	return s->hooks.n[HUSK_HOOK_PRESTART] ||
-	       s->hooks.n[HUSK_HOOK_CREATE_RUNTIME];
-}
 
 #endif

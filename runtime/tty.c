@@ -158,9 +158,10 @@ static int become_tty_owner(int slave, struct husk_err *err)
 int husk_tty_setup(int console_sock, unsigned rows, unsigned cols,
 		   struct husk_err *err)
 {
-	_cleanup_close_ int master = -1, slave = -1;
+	_cleanup_close_ int master = -1;
 	struct winsize ws = {.ws_row = (unsigned short)rows,
 			     .ws_col = (unsigned short)cols};
+	int slave, r;
 
 	master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (master < 0)
@@ -171,12 +172,15 @@ int husk_tty_setup(int console_sock, unsigned rows, unsigned cols,
 	if (slave < 0)
 		return slave;
 	if ((rows || cols) && ioctl(master, TIOCSWINSZ, &ws) < 0)
-		return husk_fail(err, errno, "set console size %ux%u", rows,
-				 cols);
-	if (become_tty_owner(slave, err) < 0)
-		return err->code;
-	if (slave <= 2)
-		slave = -1; /* it is one of 0/1/2 now: keep it */
+		r = husk_fail(err, errno, "set console size %ux%u", rows,
+			      cols);
+	else
+		r = become_tty_owner(slave, err);
+	/* Once it is one of 0/1/2 the slave is the terminal: keep it. */
+	if (r < 0 || slave > 2)
+		close(slave);
+	if (r < 0)
+		return r;
 	return husk_send_fd(console_sock, master, "/dev/ptmx", err);
 }
 

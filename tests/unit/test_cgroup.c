@@ -423,6 +423,49 @@ TEST(cgroup_validation_errors)
 	fake_host_done();
 }
 
+/* Checks against the live cgroup run before any write. */
+TEST(cgroup_live_checks)
+{
+	struct husk_resources r;
+	struct husk_err err = {0};
+	struct husk_cgroup *cg;
+
+	fake_host("v1");
+	put("sys/fs/cgroup/cpuset/husk/cpuset.effective_cpus", "0-3\n");
+	put("sys/fs/cgroup/cpuset/husk/cpuset.effective_mems", "0\n");
+	cg = make("/husk/live");
+	put("sys/fs/cgroup/memory/husk/live/memory.usage_in_bytes",
+	    "8388608\n");
+	res_init(&r);
+	r.cpus = "1,3-5";
+	r.mem_limit = 1048576;
+	CHECK_INT(husk_cgroup_apply(cg, &r, &err), -EINVAL);
+	CHECK_STR(msg(&err), "cpuset: cpus \"1,3-5\": CPU 4 does not exist "
+			     "or is not available (available: 0-3): Invalid "
+			     "argument");
+	CHECK(!exists("sys/fs/cgroup/memory/husk/live/memory.limit_in_bytes"));
+	r.cpus = "3-1";
+	CHECK_INT(husk_cgroup_apply(cg, &r, &err), -EINVAL);
+	CHECK(strstr(err.msg, "cpus \"3-1\" is not a list"));
+	r.cpus = NULL;
+	r.mems = "1";
+	CHECK_INT(husk_cgroup_apply(cg, &r, &err), -EINVAL);
+	CHECK(strstr(err.msg, "memory node 1 does not exist"));
+	r.mems = "0";
+	CHECK_INT(husk_cgroup_apply(cg, &r, &err), -EBUSY);
+	CHECK_STR(msg(&err), "memory: limit 1048576 is below the current usage "
+			     "8388608: Device or resource busy");
+	CHECK(!exists("sys/fs/cgroup/memory/husk/live/memory.limit_in_bytes"));
+	r.cpus = "0-1,3";
+	r.mem_limit = 16777216;
+	CHECK_INT(husk_cgroup_apply(cg, &r, &err), 0);
+	CHECK_STR(get("sys/fs/cgroup/cpuset/husk/live/cpuset.cpus"), "0-1,3");
+	CHECK_STR(get("sys/fs/cgroup/memory/husk/live/memory.limit_in_bytes"),
+		  "16777216");
+	husk_cgroup_free(cg);
+	fake_host_done();
+}
+
 TEST(cgroup_hybrid_split)
 {
 	struct husk_hugepage_limit hp = {.page_size = "2MB", .limit = 0};
