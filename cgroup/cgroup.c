@@ -570,8 +570,8 @@ static int remove_tree(const struct husk_cgroup *cg, int parent,
 	struct dirent *de;
 
 	/* Mostly there are no child cgroups: try before reading the dir. */
-	if (!cg->lay->fake && (unlinkat(parent, name, AT_REMOVEDIR) == 0 ||
-			       errno == ENOENT))
+	if (!cg->lay->fake &&
+	    (unlinkat(parent, name, AT_REMOVEDIR) == 0 || errno == ENOENT))
 		return 0;
 	fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)

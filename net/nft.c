@@ -46,7 +46,8 @@ static int nft_load(struct husk_err *err)
 		return 0;
 	lib = dlopen("libnftables.so.1", RTLD_NOW | RTLD_LOCAL);
 	if (!lib)
-		return husk_fail(err, ENOENT, "load libnftables: %s", dlerror());
+		return husk_fail(err, ENOENT, "load libnftables: %s",
+				 dlerror());
 	/* POSIX: a function pointer may be copied out of dlsym's void *. */
 	*(void **)&nft.ctx_new = dlsym(lib, "nft_ctx_new");
 	*(void **)&nft.ctx_free = dlsym(lib, "nft_ctx_free");
