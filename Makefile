@@ -31,8 +31,13 @@ HELPERS   := $(patsubst tests/helpers/%.c,build/helpers/%,$(HELPER_SRCS))
 .PHONY: all deps demo test unit integration bench clean format lint tidy rootfs helpers
 all: build/husk helpers
 
+# husk links jansson, libcap and libseccomp in (the -dev packages ship the
+# .a files) and loads libnftables on first use (net/nft.c): every shared
+# object costs each husk call mapping, relocation and page faults.
+HUSK_LIBS := -Wl,-Bstatic $(shell pkg-config --libs jansson libcap libseccomp 2>/dev/null) \
+	-Wl,-Bdynamic $(shell pkg-config --libs libmnl 2>/dev/null)
 build/husk: $(OBJS)
-	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(HUSK_LIBS)
 
 build/obj/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -176,7 +176,13 @@ static int open_one(struct husk_cgroup *cg, size_t i, bool create,
 	n = snprintf(d->path, sizeof(d->path), "%s/%s", h->mnt, rel);
 	if (n < 0 || (size_t)n >= sizeof(d->path))
 		return husk_fail(err, ENAMETOOLONG, "cgroup path %s", cg->path);
-	if (create) {
+	/*
+	 * Usually only the last level is new: one mkdir does.  cpuset (to
+	 * inherit cpus and mems) and cgroup2 (to enable controllers) prepare
+	 * every level on the way down.
+	 */
+	if (create && (h->v2 || (h->ctrls & (1u << CG_CPUSET)) ||
+		       (mkdir(d->path, 0755) < 0 && errno != EEXIST))) {
 		r = make_dirs(cg, h, rel, err);
 		if (r < 0)
 			return r;
@@ -188,8 +194,9 @@ static int open_one(struct husk_cgroup *cg, size_t i, bool create,
 	return 0;
 }
 
-int husk_cgroup_open(const char *path, bool create, struct husk_cgroup **out,
-		     struct husk_err *err)
+/* A handle on @path with no hierarchy opened yet. */
+static int cg_alloc(const char *path, struct husk_cgroup **out,
+		    struct husk_err *err)
 {
 	struct husk_cgroup *cg;
 	const struct cg_layout *lay;
@@ -201,14 +208,32 @@ int husk_cgroup_open(const char *path, bool create, struct husk_cgroup **out,
 	r = cg_layout_get(&lay, err);
 	if (r < 0)
 		return r;
-	cg = calloc(1, sizeof(*cg));
+	/* Only the hierarchies there are, and not zeroed: 4 KiB each. */
+	cg = malloc(sizeof(*cg) + lay->n * sizeof(cg->d[0]));
 	if (!cg || !(cg->path = strdup(path))) {
 		free(cg);
 		return husk_fail(err, ENOMEM, "cgroup %s", path);
 	}
 	cg->lay = lay;
-	for (size_t i = 0; i < CG_MAX_HIER; i++)
+	for (size_t i = 0; i < lay->n; i++) {
 		cg->d[i].fd = -1;
+		cg->d[i].path[0] = '\0';
+	}
+	*out = cg;
+	return 0;
+}
+
+int husk_cgroup_open(const char *path, bool create, struct husk_cgroup **out,
+		     struct husk_err *err)
+{
+	struct husk_cgroup *cg;
+	const struct cg_layout *lay;
+	int r;
+
+	r = cg_alloc(path, &cg, err);
+	if (r < 0)
+		return r;
+	lay = cg->lay;
 	for (size_t i = 0, found = 0; i < lay->n; i++) {
 		r = open_one(cg, i, create, err);
 		found += cg->d[i].fd >= 0;
@@ -227,7 +252,7 @@ void husk_cgroup_free(struct husk_cgroup *cg)
 {
 	if (!cg)
 		return;
-	for (size_t i = 0; i < CG_MAX_HIER; i++)
+	for (size_t i = 0; i < cg->lay->n; i++)
 		husk_closep(&cg->d[i].fd);
 	free(cg->path);
 	free(cg);
@@ -471,6 +496,26 @@ int husk_cgroup_is_frozen(struct husk_cgroup *cg, bool *frozen,
 	return 0;
 }
 
+int husk_cgroup_path_frozen(const char *path, bool *frozen,
+			    struct husk_err *err)
+{
+	struct husk_cgroup *cg;
+	int i, r;
+
+	*frozen = false;
+	r = cg_alloc(path, &cg, err);
+	if (r < 0)
+		return r;
+	i = cg->lay->ctrl_hier[CG_FREEZER];
+	if (i < 0)
+		i = cg->lay->v2;
+	r = i < 0 ? 0 : open_one(cg, (size_t)i, false, err);
+	if (r == 0 && i >= 0 && cg->d[i].fd >= 0)
+		r = husk_cgroup_is_frozen(cg, frozen, err);
+	husk_cgroup_free(cg);
+	return r;
+}
+
 /* ---- kill ---- */
 
 static int signal_all(struct husk_cgroup *cg, int sig, size_t *left,
@@ -520,11 +565,15 @@ int husk_cgroup_kill(struct husk_cgroup *cg, int sig, struct husk_err *err)
 static int remove_tree(const struct husk_cgroup *cg, int parent,
 		       const char *name, int depth)
 {
-	_cleanup_close_ int fd =
-	    openat(parent, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int fd = -1;
 	DIR *dir;
 	struct dirent *de;
 
+	/* Mostly there are no child cgroups: try before reading the dir. */
+	if (!cg->lay->fake &&
+	    (unlinkat(parent, name, AT_REMOVEDIR) == 0 || errno == ENOENT))
+		return 0;
+	fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -errno;
 	dir = fdopendir(dup(fd));
@@ -575,10 +624,38 @@ static int destroy_dir(struct husk_cgroup *cg, struct cg_dir *d,
 	return 0;
 }
 
+/*
+ * rmdir every hierarchy's directory that goes at once; true when all went.
+ * The kernel refuses (EBUSY) while a process or a child cgroup is left, so
+ * success means there was nothing to kill or walk: the usual case once the
+ * init has exited, taking its PID namespace with it.
+ */
+static bool remove_empty(struct husk_cgroup *cg)
+{
+	bool all = true;
+
+	if (cg->lay->fake) /* plain directories with files: rmdir can't */
+		return false;
+	for (size_t i = 0; i < cg->lay->n; i++) {
+		struct cg_dir *d = &cg->d[i];
+
+		if (d->fd < 0)
+			continue;
+		if (rmdir(d->path) == 0 || errno == ENOENT)
+			husk_closep(&d->fd);
+		else
+			all = false;
+	}
+	return all;
+}
+
 int husk_cgroup_destroy(struct husk_cgroup *cg, struct husk_err *err)
 {
-	int r = husk_cgroup_kill(cg, SIGKILL, err);
+	int r;
 
+	if (remove_empty(cg))
+		return 0;
+	r = husk_cgroup_kill(cg, SIGKILL, err);
 	if (r < 0)
 		return husk_err_prefix(err, "destroy");
 	for (size_t i = 0; i < cg->lay->n; i++) {

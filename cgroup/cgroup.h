@@ -44,6 +44,12 @@ int husk_cgroup_freeze(struct husk_cgroup *cg, bool frozen,
 int husk_cgroup_is_frozen(struct husk_cgroup *cg, bool *frozen,
 			  struct husk_err *err);
 /*
+ * Whether the cgroup at @path is frozen, opening only the hierarchy that
+ * tells (status checks: state, list, start).  A missing cgroup is thawed.
+ */
+int husk_cgroup_path_frozen(const char *path, bool *frozen,
+			    struct husk_err *err);
+/*
  * Signal every process in the cgroup and its descendants.  SIGKILL uses
  * cgroup.kill where present and repeats until empty (bounded wait).
  */

@@ -59,7 +59,7 @@ struct cg_dir {
 struct husk_cgroup {
 	const struct cg_layout *lay;
 	char *path;
-	struct cg_dir d[CG_MAX_HIER]; /* parallel to lay->h */
+	struct cg_dir d[]; /* parallel to lay->h, lay->n of them */
 };
 
 /* layout.c */

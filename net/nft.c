@@ -14,6 +14,7 @@
  * from the host itself (also via 127.0.0.1, with route_localnet on the
  * bridge and the masquerade of 127.0.0.0/8 below).
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <nftables/libnftables.h>
 #include <stdarg.h>
@@ -22,6 +23,46 @@
 #include "internal.h"
 
 #define TABLE "ip husk"
+
+/*
+ * libnftables (with libnftnl, libxtables and libgmp behind it) is loaded
+ * only when a network needs it: linked in, the dynamic loader maps and
+ * relocates it on every husk call, a large share of `husk run`'s time.
+ */
+static struct {
+	struct nft_ctx *(*ctx_new)(uint32_t flags);
+	void (*ctx_free)(struct nft_ctx *ctx);
+	int (*buffer_output)(struct nft_ctx *ctx);
+	int (*buffer_error)(struct nft_ctx *ctx);
+	const char *(*get_error_buffer)(struct nft_ctx *ctx);
+	int (*run_cmd)(struct nft_ctx *ctx, const char *buf);
+} nft;
+
+static int nft_load(struct husk_err *err)
+{
+	void *lib;
+
+	if (nft.run_cmd)
+		return 0;
+	lib = dlopen("libnftables.so.1", RTLD_NOW | RTLD_LOCAL);
+	if (!lib)
+		return husk_fail(err, ENOENT, "load libnftables: %s",
+				 dlerror());
+	/* POSIX: a function pointer may be copied out of dlsym's void *. */
+	*(void **)&nft.ctx_new = dlsym(lib, "nft_ctx_new");
+	*(void **)&nft.ctx_free = dlsym(lib, "nft_ctx_free");
+	*(void **)&nft.buffer_output = dlsym(lib, "nft_ctx_buffer_output");
+	*(void **)&nft.buffer_error = dlsym(lib, "nft_ctx_buffer_error");
+	*(void **)&nft.get_error_buffer =
+	    dlsym(lib, "nft_ctx_get_error_buffer");
+	*(void **)&nft.run_cmd = dlsym(lib, "nft_run_cmd_from_buffer");
+	if (!nft.ctx_new || !nft.ctx_free || !nft.buffer_output ||
+	    !nft.buffer_error || !nft.get_error_buffer || !nft.run_cmd) {
+		nft.run_cmd = NULL;
+		return husk_fail(err, ENOENT, "libnftables: missing symbols");
+	}
+	return 0;
+}
 
 /* Run nft commands; an error message names the first line of @cmds. */
 static int run(struct husk_err *err, bool missing_ok, const char *fmt, ...)
@@ -39,13 +80,15 @@ static int run(struct husk_err *err, bool missing_ok, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0 || (size_t)n >= sizeof(cmds))
 		return husk_fail(err, E2BIG, "nft commands");
-	ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+	if (nft_load(err) < 0)
+		return err->code;
+	ctx = nft.ctx_new(NFT_CTX_DEFAULT);
 	if (!ctx)
 		return husk_fail(err, ENOMEM, "nft context");
-	nft_ctx_buffer_output(ctx);
-	nft_ctx_buffer_error(ctx);
-	if (nft_run_cmd_from_buffer(ctx, cmds) != 0) {
-		const char *msg = nft_ctx_get_error_buffer(ctx);
+	nft.buffer_output(ctx);
+	nft.buffer_error(ctx);
+	if (nft.run_cmd(ctx, cmds) != 0) {
+		const char *msg = nft.get_error_buffer(ctx);
 		size_t len = strcspn(msg, "\n");
 		bool missing = strstr(msg, "No such file or directory") ||
 			       strstr(msg, "does not exist");
@@ -55,7 +98,7 @@ static int run(struct husk_err *err, bool missing_ok, const char *fmt, ...)
 			    husk_fail(err, 0, "nft: %.*s (for: %.*s)", (int)len,
 				      msg, (int)strcspn(cmds, "\n"), cmds);
 	}
-	nft_ctx_free(ctx);
+	nft.ctx_free(ctx);
 	return ret;
 }
 

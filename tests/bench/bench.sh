@@ -11,6 +11,8 @@
 #   BENCH_NETWORK=NAME  husk.network of the network row (default: a network
 #                       of the bench's own, 10.250.250.0/24 on hk-bench0)
 #   HUSK=build/husk RUNC=runc CRUN=crun   the binaries compared
+#   BENCH_BASE=/path/to/husk   another husk build (say, before a change),
+#                   interleaved like the others; a second table compares it
 set -uo pipefail
 export LC_ALL=C
 
@@ -40,6 +42,10 @@ declare -A BIN=(
 	[crun]=${CRUN:-$(command -v crun)}
 )
 RUNTIMES=(husk runc crun)
+if [ -n "${BENCH_BASE:-}" ]; then
+	BIN[base]=$BENCH_BASE
+	RUNTIMES+=(base)
+fi
 declare -A SAMPLES FAILS
 declare -A HAVE
 
@@ -292,8 +298,17 @@ for row in "${ROWS[@]}"; do
 		"$(ratio "${m[crun]}" "${m[floor]}")"
 done
 
+if [ -n "${BENCH_BASE:-}" ]; then
+	printf '\n%-32s %8s %8s | %9s\n' "husk vs BENCH_BASE" base husk husk/base
+	for row in "${ROWS[@]}"; do
+		key=${row%%:*}
+		b=$(median "$key|base") h=$(median "$key|husk")
+		printf '%-32s %8s %8s | %9s\n' "${row#*:}" "$b" "$h" "$(ratio "$h" "$b")"
+	done
+fi
+
 echo
-for rt in husk runc crun; do
+for rt in "${RUNTIMES[@]}"; do
 	g=$(ratio "$(median "seq_last|$rt")" "$(median "seq_first|$rt")")
 	echo "per-container create cost growth, last 10 / first 10: $rt $g"
 done
