@@ -39,6 +39,20 @@ HUSK_LIBS := -Wl,-Bstatic $(shell pkg-config --libs jansson libcap libseccomp 2>
 build/husk: $(OBJS)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(HUSK_LIBS)
 
+# husk-exec: the trampoline through which the container's process is
+# exec'd (CVE-2019-5736), embedded in husk by runtime/selfexe.c's .incbin.
+# Freestanding and static: no libc to load inside the container.
+TRAMPOLINE_ARCH := $(filter x86_64 aarch64,$(firstword $(subst -, ,$(shell $(CC) -dumpmachine))))
+TRAMPOLINE_FLAGS := -std=c17 $(WARN) -Os -ffreestanding -nostdlib -static -fno-stack-protector \
+	-fno-pie -no-pie -fno-asynchronous-unwind-tables -Wl,--build-id=none \
+	-Wl,-z,norelro -Wl,-z,noseparate-code -s
+build/husk-exec: runtime/trampoline/husk-exec.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(TRAMPOLINE_FLAGS) -o $@ $<
+ifneq ($(TRAMPOLINE_ARCH),)
+build/obj/runtime/selfexe.o build/asan/runtime/selfexe.o: build/husk-exec
+endif
+
 build/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
