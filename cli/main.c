@@ -91,7 +91,10 @@ static const struct command {
 	{ "stats", cmd_stats, "live CPU, memory, pids, OOM, PSI per container" },
 };
 
-/* The commands whose processes enter containers (see runtime/selfexe.c). */
+/*
+ * The commands whose processes enter containers: they make themselves
+ * non-dumpable (see runtime/selfexe.c).
+ */
 static bool enters_containers(const char *cmd)
 {
 	return !strcmp(cmd, "create") || !strcmp(cmd, "run") ||

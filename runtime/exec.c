@@ -36,6 +36,7 @@
 #include "fsutil.h"
 #include "init.h"
 #include "security.h"
+#include "selfexe.h"
 #include "state.h"
 #include "sync.h"
 #include "tty.h"
@@ -49,6 +50,7 @@ struct exec {
 	int init_pidfd;
 	int console_fd;
 	int sync[2];
+	int tramp_fd; /* husk-exec, in the intermediate and final only */
 };
 
 static int check_status(struct exec *x, struct husk_err *err)
@@ -119,7 +121,7 @@ static _Noreturn void exec_final(struct exec *x)
 {
 	const struct husk_process *p = x->o->proc;
 	struct husk_err err = { 0 };
-	int keep[1] = { x->sync[1] };
+	int keep[2] = { x->sync[1], x->tramp_fd };
 	char exe[PATH_MAX];
 	sigset_t none;
 
@@ -140,14 +142,13 @@ static _Noreturn void exec_final(struct exec *x)
 	 * Close (not just mark) every runtime fd before chdir, so that a cwd
 	 * like /proc/self/fd/N has no host directory to name (CVE-2024-21626).
 	 */
-	if (husk_close_fds_now(3 + x->o->preserve_fds, keep, 1, &err) < 0 ||
+	if (husk_close_fds_now(3 + x->o->preserve_fds, keep, 2, &err) < 0 ||
 	    husk_enter_cwd(p->cwd ? p->cwd : "/", &err) < 0 ||
 	    husk_find_executable(p->args.v[0], p->env.v, exe, sizeof(exe),
 				 &err) < 0 ||
 	    husk_process_finalize(p, x->spec.seccomp, &err) < 0)
 		goto fail;
-	execve(exe, p->args.v, p->env.v);
-	husk_fail(&err, errno, "exec %s", exe);
+	husk_trampoline_exec(x->tramp_fd, exe, p->args.v, p->env.v, &err);
 fail:
 	husk_sync_send_error(x->sync[1], &err);
 	_exit(err.code == -ENOENT ? 127 : err.code == -EACCES ? 126 : 1);
@@ -162,7 +163,9 @@ static _Noreturn void exec_intermediate(struct exec *x)
 	close(x->sync[0]);
 	close(x->lock_fd);
 	/* cgroup.procs is a host file: write it before setns(user). */
-	if ((x->cg && husk_cgroup_enter(x->cg, getpid(), &err) < 0) ||
+	if (husk_trampoline_open(3 + x->o->preserve_fds, &x->tramp_fd,
+				 &err) < 0 ||
+	    (x->cg && husk_cgroup_enter(x->cg, getpid(), &err) < 0) ||
 	    husk_ns_enter_process(x->st.pid, x->init_pidfd, &err) < 0)
 		goto fail;
 	child = (int32_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL,

@@ -22,6 +22,7 @@
 #include "hooks.h"
 #include "rootfs.h"
 #include "security.h"
+#include "selfexe.h"
 #include "state.h"
 #include "sync.h"
 #include "tty.h"
@@ -218,12 +219,14 @@ _Noreturn void husk_init_run(const struct husk_init_args *a)
 	char exe[PATH_MAX];
 	int keep[2] = { a->sync_fd, a->fifo_fd };
 	char *start_state = NULL; /* freed by execve or _exit */
+	int tramp_fd = -1;
 	sigset_t none;
 
 	/* husk run blocked the signals it relays; the process gets none blocked. */
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	if (watch_parent(getppid(), &err) < 0 ||
+	    husk_trampoline_open(3 + a->preserve_fds, &tramp_fd, &err) < 0 ||
 	    husk_sync_wait(a->sync_fd, HUSK_SYNC_GO, &err) < 0 ||
 	    setup_in_namespaces(a, &start_state, &err) < 0 ||
 	    husk_find_executable(p->args.v[0], p->env.v, exe, sizeof(exe),
@@ -242,8 +245,7 @@ _Noreturn void husk_init_run(const struct husk_init_args *a)
 	    run_hooks(a, HUSK_HOOK_START_CONTAINER, start_state, &err) < 0 ||
 	    husk_process_finalize(p, a->spec->seccomp, &err) < 0)
 		goto late_fail;
-	execve(exe, p->args.v, p->env.v);
-	husk_fail(&err, errno, "exec %s", exe);
+	husk_trampoline_exec(tramp_fd, exe, p->args.v, p->env.v, &err);
 late_fail:
 	/* The parent is gone: the process's own stderr is all we have. */
 	dprintf(STDERR_FILENO, "husk: %s\n", err.msg);
