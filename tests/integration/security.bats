@@ -133,47 +133,84 @@ load helpers
 
 # --- escapes ---
 
-@test "CVE-2019-5736: a held /proc/PID/exe of husk cannot be written" {
-	id=$(new_cid)
+# CVE-2019-5736: the container reaches husk's binary only through a process
+# that runs it in the container: "#!/proc/self/exe" as the program, or
+# /proc/PID/exe of the init (until start) and of exec's final child.
+
+@test "CVE-2019-5736: a #!/proc/self/exe program runs the sealed trampoline, not husk" {
 	# A copy: if the defence fails, only the copy is damaged.
 	cp "$REPO_ROOT/build/husk" "$BATS_TEST_TMPDIR/husk"
 	HUSK=$BATS_TEST_TMPDIR/husk
 	before=$(sha256sum <"$HUSK")
-	make_bundle "$BUNDLE" sleep 60
-	husk run -d --bundle "$BUNDLE" "$id"
-	"$HUSK" --root "$HUSK_ROOT" exec "$id" sleep 30 &
-	hp=$!
-	for i in $(seq 50); do
-		[[ "$(readlink /proc/$hp/exe)" == /memfd:* ]] && break
-		sleep 0.1
-	done
-	# The attacker's primitive: keep the exe open, write once it exits.
-	exec 7</proc/$hp/exe
-	kill -9 $hp
-	wait $hp || true
-	run sh -c 'echo PWNED >/proc/self/fd/7'
-	exec 7<&-
+	make_bundle --copy "$BUNDLE" /evil
+	printf '#!/proc/self/exe\n' >"$BUNDLE/rootfs/evil"
+	chmod 755 "$BUNDLE/rootfs/evil"
+	# The kernel resolved /proc/self/exe to husk-exec, which refuses it.
+	run husk run --bundle "$BUNDLE" "$(new_cid)"
 	echo "$output"
-	[ "$status" -ne 0 ]
+	[ "$status" -eq 126 ]
+	[[ "$output" == *"husk: exec /proc/self/exe: not a husk-exec call"* ]]
+	id=$(new_cid)
+	bundle_set_args "$BUNDLE" sleep 60
+	husk run -d --bundle "$BUNDLE" "$id"
+	run husk exec "$id" /evil
+	echo "$output"
+	[ "$status" -eq 126 ]
+	[[ "$output" == *"not a husk-exec call"* ]]
 	[ "$(sha256sum <"$HUSK")" = "$before" ]
-	"$HUSK" --version
 }
 
-@test "husk create/run/exec run from a sealed memfd" {
+@test "CVE-2019-5736: the init holds husk-exec in a sealed memfd, gone after start" {
 	id=$(new_cid)
 	make_bundle "$BUNDLE" sleep 60
-	husk run -d --bundle "$BUNDLE" "$id"
-	"$HUSK" --root "$HUSK_ROOT" exec "$id" sleep 30 &
-	hp=$!
-	for i in $(seq 50); do
-		exe=$(readlink /proc/$hp/exe)
-		[[ "$exe" == /memfd:husk* ]] && break
-		sleep 0.1
+	husk create --bundle "$BUNDLE" "$id"
+	pid=$(husk state "$id" | jq -r .pid)
+	fd=
+	for f in /proc/$pid/fd/*; do
+		[ "$(readlink "$f")" = "/memfd:husk-exec (deleted)" ] && fd=$f
 	done
-	echo "$exe"
-	[[ "$exe" == "/memfd:husk (deleted)" ]]
-	kill $hp
-	wait $hp || true
+	[ -n "$fd" ]
+	cmp "$fd" "$REPO_ROOT/build/husk-exec"
+	# Sealed: no write, truncate, nor growth, even by host root.
+	run sh -c "echo PWNED >>$fd"
+	[ "$status" -ne 0 ]
+	run truncate -s 0 "$fd"
+	[ "$status" -ne 0 ]
+	cmp "$fd" "$REPO_ROOT/build/husk-exec"
+	husk start "$id"
+	wait_for_status "$id" running
+	# start returns at the trampoline's exec; busybox follows at once.
+	for i in $(seq 50); do
+		[[ "$(readlink /proc/$pid/exe)" == */bin/busybox ]] && break
+		sleep 0.02
+	done
+	[[ "$(readlink /proc/$pid/exe)" == */bin/busybox ]]
+	run ls -l /proc/$pid/fd
+	[[ "$output" != *memfd* ]]
+}
+
+@test "CVE-2019-5736: /proc/PID/exe of a husk process in the container cannot be opened" {
+	id=$(new_cid)
+	make_bundle "$BUNDLE" sleep 60
+	# Root of a user namespace mapped onto the host's root, with
+	# CAP_SYS_PTRACE there: the capability checks let it at the init
+	# (same namespace, same uid); only non-dumpable keeps it out.
+	bundle_edit "$BUNDLE" '.linux.namespaces += [{"type": "user"}] |
+		.linux.uidMappings = [{"containerID": 0, "hostID": 0, "size": 65536}] |
+		.linux.gidMappings = [{"containerID": 0, "hostID": 0, "size": 65536}] |
+		.process.capabilities |= map_values(. + ["CAP_SYS_PTRACE"])'
+	husk create --bundle "$BUNDLE" "$id"
+	# The init still runs husk, waiting for start: non-dumpable.
+	run husk exec "$id" sh -c 'cat /proc/1/exe >/dev/null'
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"Permission denied"* ]]
+	run husk exec "$id" readlink /proc/1/exe
+	[ "$status" -ne 0 ]
+	# Once it runs the container's program, its exe is that program.
+	husk start "$id"
+	wait_for_status "$id" running
+	[ "$(husk exec "$id" readlink /proc/1/exe)" = /bin/busybox ]
 }
 
 @test "CVE-2024-21626: no runtime fd leaks into init or exec, cwd /proc/self/fd/N fails" {
