@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "../../runtime/spec_flags.h"
+#include "../../runtime/fsutil.h"
 #include "unit.h"
 
 TEST(spec_flags_size)
@@ -51,14 +52,29 @@ TEST(spec_flags_cpus)
 }
 
 /* A throwaway rootfs with an /etc/passwd and /etc/group. */
+static const char *made;
+
+/* Leave nothing in /tmp once the unit tests are done. */
+__attribute__((destructor)) static void remove_fake_rootfs(void)
+{
+	struct husk_err err = { 0 };
+
+	if (made)
+		husk_rmtree(made, &err);
+}
+
 static const char *fake_rootfs(void)
 {
 	static char dir[] = "/tmp/husk-unit-flags-XXXXXX";
 	char path[128];
 	FILE *f;
 
-	if (dir[sizeof(dir) - 2] == 'X' && !mkdtemp(dir))
+	/* Made once: mkdtemp's random suffix may itself end in 'X'. */
+	if (made)
+		return dir;
+	if (!mkdtemp(dir))
 		return NULL;
+	made = dir;
 	snprintf(path, sizeof(path), "%s/etc", dir);
 	mkdir(path, 0755);
 	snprintf(path, sizeof(path), "%s/etc/passwd", dir);
