@@ -168,14 +168,17 @@ static int open_one(struct husk_cgroup *cg, size_t i, bool create,
 {
 	const struct cg_hier *h = &cg->lay->h[i];
 	struct cg_dir *d = &cg->d[i];
-	char rel[PATH_MAX];
+	char rel[PATH_MAX], path[PATH_MAX];
 	int n, r;
 
 	if (rel_path(h, cg->path, rel, sizeof(rel)) < 0)
 		return husk_fail(err, ENAMETOOLONG, "cgroup path %s", cg->path);
-	n = snprintf(d->path, sizeof(d->path), "%s/%s", h->mnt, rel);
-	if (n < 0 || (size_t)n >= sizeof(d->path))
+	n = snprintf(path, sizeof(path), "%s/%s", h->mnt, rel);
+	if (n < 0 || (size_t)n >= sizeof(path))
 		return husk_fail(err, ENAMETOOLONG, "cgroup path %s", cg->path);
+	d->path = strdup(path);
+	if (!d->path)
+		return husk_fail(err, ENOMEM, "cgroup path %s", cg->path);
 	/*
 	 * Usually only the last level is new: one mkdir does.  cpuset (to
 	 * inherit cpus and mems) and cgroup2 (to enable controllers) prepare
@@ -208,7 +211,6 @@ static int cg_alloc(const char *path, struct husk_cgroup **out,
 	r = cg_layout_get(&lay, err);
 	if (r < 0)
 		return r;
-	/* Only the hierarchies there are, and not zeroed: 4 KiB each. */
 	cg = malloc(sizeof(*cg) + lay->n * sizeof(cg->d[0]));
 	if (!cg || !(cg->path = strdup(path))) {
 		free(cg);
@@ -217,7 +219,7 @@ static int cg_alloc(const char *path, struct husk_cgroup **out,
 	cg->lay = lay;
 	for (size_t i = 0; i < lay->n; i++) {
 		cg->d[i].fd = -1;
-		cg->d[i].path[0] = '\0';
+		cg->d[i].path = NULL;
 	}
 	*out = cg;
 	return 0;
@@ -252,8 +254,10 @@ void husk_cgroup_free(struct husk_cgroup *cg)
 {
 	if (!cg)
 		return;
-	for (size_t i = 0; i < cg->lay->n; i++)
+	for (size_t i = 0; i < cg->lay->n; i++) {
 		husk_closep(&cg->d[i].fd);
+		free(cg->d[i].path);
+	}
 	free(cg->path);
 	free(cg);
 }
@@ -606,6 +610,8 @@ static int destroy_dir(struct husk_cgroup *cg, struct cg_dir *d,
 	_cleanup_close_ int pfd = -1;
 	int r;
 
+	if (!d->path) /* never opened */
+		return 0;
 	snprintf(parent, sizeof(parent), "%s", d->path);
 	slash = strrchr(parent, '/');
 	if (!slash)

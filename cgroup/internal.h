@@ -32,14 +32,18 @@ enum cg_ctrl {
 
 enum cg_kind { CG_LAYOUT_NONE, CG_LAYOUT_V1, CG_LAYOUT_V2, CG_LAYOUT_HYBRID };
 
+/*
+ * The two paths are allocated (strdup): PATH_MAX arrays would make the
+ * layout ~200 KiB, each page of it a fault and resident in every husk call.
+ */
 struct cg_hier {
 	bool v2;
-	char mnt[PATH_MAX];  /* host path of the mount point (with test root) */
-	char name[64];	     /* basename of the mount point: "cpu", "unified" */
-	char dev[32];	     /* "0:28": st_dev of the superblock */
-	char tag[64];	     /* "name=systemd" for named v1 hierarchies */
-	char self[PATH_MAX]; /* husk's own cgroup in it ("/" when unknown) */
-	uint32_t ctrls;	     /* bit (1 << enum cg_ctrl) per controller */
+	char *mnt;	 /* host path of the mount point (with test root) */
+	char name[64];	 /* basename of the mount point: "cpu", "unified" */
+	char dev[32];	 /* "0:28": st_dev of the superblock */
+	char tag[64];	 /* "name=systemd" for named v1 hierarchies */
+	char *self;	 /* husk's own cgroup in it ("/" when unknown) */
+	uint32_t ctrls; /* bit (1 << enum cg_ctrl) per controller */
 };
 
 struct cg_layout {
@@ -52,8 +56,8 @@ struct cg_layout {
 };
 
 struct cg_dir {
-	char path[PATH_MAX]; /* host path of the container's dir */
-	int fd;		     /* O_DIRECTORY fd on it, -1 when gone */
+	char *path; /* host path of the container's dir, NULL before open */
+	int fd;	    /* O_DIRECTORY fd on it, -1 when gone */
 };
 
 struct husk_cgroup {

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -34,12 +35,13 @@ static const char *const v2_names[CG_NCTRL] = {
     [CG_MISC] = "misc",
 };
 
+/* Allocated, not PATH_MAX arrays: 16 KiB of pages touched on every call. */
 static struct {
 	bool set;
-	char root[PATH_MAX];
-	char mountinfo[PATH_MAX];
-	char proc_cgroups[PATH_MAX];
-	char self_cgroup[PATH_MAX];
+	char *root;
+	char *mountinfo;
+	char *proc_cgroups;
+	char *self_cgroup;
 } src;
 
 static struct cg_layout cached;
@@ -64,18 +66,20 @@ int cg_ctrl_by_name(const char *name)
 	return -1;
 }
 
-static void copy_or(char *dst, const char *s, const char *fallback)
+/* NULL when out of memory: detect() reports it. */
+static void copy_or(char **dst, const char *s, const char *fallback)
 {
-	snprintf(dst, PATH_MAX, "%s", s && *s ? s : fallback);
+	free(*dst);
+	*dst = strdup(s && *s ? s : fallback);
 }
 
 void husk_cgroup_set_root(const char *root, const char *mountinfo,
 			  const char *proc_cgroups, const char *self_cgroup)
 {
-	copy_or(src.root, root, "");
-	copy_or(src.mountinfo, mountinfo, "/proc/self/mountinfo");
-	copy_or(src.proc_cgroups, proc_cgroups, "/proc/cgroups");
-	copy_or(src.self_cgroup, self_cgroup, "/proc/self/cgroup");
+	copy_or(&src.root, root, "");
+	copy_or(&src.mountinfo, mountinfo, "/proc/self/mountinfo");
+	copy_or(&src.proc_cgroups, proc_cgroups, "/proc/cgroups");
+	copy_or(&src.self_cgroup, self_cgroup, "/proc/self/cgroup");
 	src.set = true;
 	have_cached = false;
 }
@@ -130,7 +134,7 @@ static bool seen_device(const struct cg_layout *l, const char *dev)
 }
 
 /* One mountinfo line; adds cgroup and cgroup2 mounts to @l. */
-static void parse_mount_line(struct cg_layout *l, char *line, bool *had_v2)
+static int parse_mount_line(struct cg_layout *l, char *line, bool *had_v2)
 {
 	char *f[12] = {0}, *save = NULL, *dash, *fstype, *superopts;
 	struct cg_hier *h;
@@ -140,47 +144,48 @@ static void parse_mount_line(struct cg_layout *l, char *line, bool *had_v2)
 
 	dash = strstr(line, " - ");
 	if (!dash || l->n >= CG_MAX_HIER)
-		return;
+		return 0;
 	*dash = '\0';
 	fstype = strtok_r(dash + 3, " \n", &save);
 	strtok_r(NULL, " \n", &save); /* source */
 	superopts = strtok_r(NULL, " \n", &save);
 	if (!fstype || !superopts)
-		return;
+		return 0;
 	if (strcmp(fstype, "cgroup") && strcmp(fstype, "cgroup2"))
-		return;
+		return 0;
 	save = NULL;
 	for (char *t = strtok_r(line, " ", &save); t && nf < 12;
 	     t = strtok_r(NULL, " ", &save))
 		f[nf++] = t;
 	if (nf < 5)
-		return;
+		return 0;
 	unescape(f[4]);
 	snprintf(mnt, sizeof(mnt), "%s%s", src.root, f[4]);
 	if (seen_device(l, f[2]))
-		return;
+		return 0;
 	h = &l->h[l->n];
 	memset(h, 0, sizeof(*h));
 	h->v2 = !strcmp(fstype, "cgroup2");
 	if (h->v2 && *had_v2)
-		return; /* one cgroup2 hierarchy: the first mount of it */
+		return 0; /* one cgroup2 hierarchy: the first mount of it */
 	*had_v2 |= h->v2;
-	snprintf(h->mnt, sizeof(h->mnt), "%s", mnt);
 	snprintf(h->dev, sizeof(h->dev), "%s", f[2]);
 	base = strrchr(f[4], '/');
 	snprintf(h->name, sizeof(h->name), "%s", base ? base + 1 : f[4]);
-	snprintf(h->self, sizeof(h->self), "/");
 	if (!h->v2) {
 		h->ctrls = v1_ctrls_of(superopts);
 		const char *tag = strstr(superopts, "name=");
 
 		if (!h->ctrls && !tag)
-			return;
+			return 0;
 		if (tag)
 			snprintf(h->tag, sizeof(h->tag), "%.*s",
 				 (int)strcspn(tag, ","), tag);
 	}
-	l->n++;
+	h->mnt = strdup(mnt);
+	h->self = strdup("/");
+	l->n++; /* counted even when short of memory: layout_clear frees it */
+	return h->mnt && h->self ? 0 : -ENOMEM;
 }
 
 /* Drop v1 hierarchies whose controllers the kernel reports disabled. */
@@ -240,7 +245,7 @@ static bool self_line_matches(const struct cg_hier *h, const char *ctrls)
 }
 
 /* Match "N:ctrl,ctrl:/path" lines of /proc/self/cgroup to hierarchies. */
-static void read_self(struct cg_layout *l)
+static int read_self(struct cg_layout *l)
 {
 	_cleanup_fclose_ FILE *f = fopen(src.self_cgroup, "re");
 	char line[PATH_MAX + 256];
@@ -253,11 +258,25 @@ static void read_self(struct cg_layout *l)
 		*path++ = '\0';
 		ctrls++;
 		path[strcspn(path, "\n")] = '\0';
-		for (size_t i = 0; i < l->n; i++)
-			if (self_line_matches(&l->h[i], ctrls))
-				snprintf(l->h[i].self, sizeof(l->h[i].self),
-					 "%s", path);
+		for (size_t i = 0; i < l->n; i++) {
+			if (!self_line_matches(&l->h[i], ctrls))
+				continue;
+			free(l->h[i].self);
+			l->h[i].self = strdup(path);
+			if (!l->h[i].self)
+				return -ENOMEM;
+		}
 	}
+	return 0;
+}
+
+static void layout_clear(struct cg_layout *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->h[i].mnt);
+		free(l->h[i].self);
+	}
+	l->n = 0;
 }
 
 static int detect(struct cg_layout *l, struct husk_err *err)
@@ -266,14 +285,13 @@ static int detect(struct cg_layout *l, struct husk_err *err)
 	bool had_v2 = false, have_v1 = false;
 	uint32_t enabled;
 	char line[PATH_MAX * 2];
+	int r = 0;
 
-	/*
-	 * Not a memset of the whole layout: it is ~200 KiB of mostly unused
-	 * hierarchy slots, each page a fault on every husk call.
-	 * parse_mount_line clears each slot it fills.
-	 */
+	/* frees a previous detection's paths; parse_mount_line clears slots */
+	layout_clear(l);
+	if (!src.root || !src.mountinfo || !src.proc_cgroups || !src.self_cgroup)
+		return husk_fail(err, ENOMEM, "cgroup layout sources");
 	l->kind = CG_LAYOUT_NONE;
-	l->n = 0;
 	l->v2 = -1;
 	l->fake = src.root[0] != '\0';
 	for (int c = 0; c < CG_NCTRL; c++)
@@ -281,8 +299,10 @@ static int detect(struct cg_layout *l, struct husk_err *err)
 	f = fopen(src.mountinfo, "re");
 	if (!f)
 		return husk_fail(err, errno, "open %s", src.mountinfo);
-	while (fgets(line, sizeof(line), f))
-		parse_mount_line(l, line, &had_v2);
+	while (r == 0 && fgets(line, sizeof(line), f))
+		r = parse_mount_line(l, line, &had_v2);
+	if (r < 0)
+		return husk_fail(err, -r, "read %s", src.mountinfo);
 	apply_proc_cgroups(l, &enabled);
 	for (size_t i = 0; i < l->n; i++) {
 		if (l->h[i].v2) {
@@ -303,7 +323,9 @@ static int detect(struct cg_layout *l, struct husk_err *err)
 	else
 		return husk_fail(err, ENOENT, "no cgroup filesystem in %s",
 				 src.mountinfo);
-	read_self(l);
+	r = read_self(l);
+	if (r < 0)
+		return husk_fail(err, -r, "read %s", src.self_cgroup);
 	return 0;
 }
 
@@ -315,6 +337,7 @@ int cg_layout_get(const struct cg_layout **lay, struct husk_err *err)
 	if (!have_cached) {
 		r = detect(&cached, err);
 		if (r < 0) {
+			layout_clear(&cached);
 			husk_err_prefix(err, "detect cgroup layout");
 			return r;
 		}
