@@ -103,42 +103,39 @@ static int run(struct husk_err *err, bool missing_ok, const char *fmt, ...)
 }
 
 /*
- * One transaction, safe to repeat and to run concurrently: `add` keeps
- * existing tables, sets and their elements; each chain is flushed and
- * refilled, so rules never pile up.
+ * Safe to repeat and to run concurrently: `add` keeps existing tables,
+ * sets and their elements; each chain is flushed and refilled, so rules
+ * never pile up.  Sent in the same transaction as the caller's elements:
+ * each libnftables call fetches the whole ruleset into a fresh cache
+ * first, which costs far more than the commands themselves.
  */
-static int ensure_table(struct husk_err *err)
-{
-	return run(
-	    err, false,
-	    "add table " TABLE "\n"
-	    "add set " TABLE " subnets { type ipv4_addr; flags interval; }\n"
-	    "add set " TABLE
-	    " nat_subnets { type ipv4_addr; flags interval; }\n"
-	    "add map " TABLE " ports { type inet_proto . inet_service : "
-			     "ipv4_addr . inet_service; }\n"
-	    "add chain " TABLE " prerouting { type nat hook prerouting "
-			       "priority dstnat; policy accept; }\n"
-	    "add chain " TABLE
-	    " output { type nat hook output priority -100; policy accept; }\n"
-	    "add chain " TABLE " postrouting { type nat hook postrouting "
-			       "priority srcnat; policy accept; }\n"
-	    "flush chain " TABLE " prerouting\n"
-	    "flush chain " TABLE " output\n"
-	    "flush chain " TABLE " postrouting\n"
-	    "add rule " TABLE " prerouting fib daddr type local dnat ip to "
-			      "meta l4proto . th dport map @ports\n"
-	    "add rule " TABLE " output fib daddr type local dnat ip to meta "
-			      "l4proto . th dport map @ports\n"
-	    "add rule " TABLE " postrouting ip saddr @nat_subnets ip daddr != "
-			      "@nat_subnets masquerade\n"
-	    "add rule " TABLE
-	    " postrouting ip saddr 127.0.0.0/8 ip daddr @subnets masquerade\n"
-	    /* container -> host port -> container: replies must come
-	     * back through the host, so hide the first container. */
-	    "add rule " TABLE " postrouting ct status dnat ip saddr @subnets "
-			      "ip daddr @subnets masquerade\n");
-}
+#define ENSURE_TABLE                                                          \
+	"add table " TABLE "\n"                                               \
+	"add set " TABLE " subnets { type ipv4_addr; flags interval; }\n"     \
+	"add set " TABLE " nat_subnets { type ipv4_addr; flags interval; }\n" \
+	"add map " TABLE " ports { type inet_proto . inet_service : "          \
+	"ipv4_addr . inet_service; }\n"                                       \
+	"add chain " TABLE " prerouting { type nat hook prerouting "           \
+	"priority dstnat; policy accept; }\n"                                 \
+	"add chain " TABLE                                                     \
+	" output { type nat hook output priority -100; policy accept; }\n"    \
+	"add chain " TABLE " postrouting { type nat hook postrouting "         \
+	"priority srcnat; policy accept; }\n"                                 \
+	"flush chain " TABLE " prerouting\n"                                  \
+	"flush chain " TABLE " output\n"                                      \
+	"flush chain " TABLE " postrouting\n"                                 \
+	"add rule " TABLE " prerouting fib daddr type local dnat ip to "       \
+	"meta l4proto . th dport map @ports\n"                                \
+	"add rule " TABLE " output fib daddr type local dnat ip to meta "      \
+	"l4proto . th dport map @ports\n"                                     \
+	"add rule " TABLE " postrouting ip saddr @nat_subnets ip daddr != "    \
+	"@nat_subnets masquerade\n"                                           \
+	"add rule " TABLE                                                      \
+	" postrouting ip saddr 127.0.0.0/8 ip daddr @subnets masquerade\n"    \
+	/* container -> host port -> container: replies must come back    \
+	 * through the host, so hide the first container. */                  \
+	"add rule " TABLE " postrouting ct status dnat ip saddr @subnets "     \
+	"ip daddr @subnets masquerade\n"
 
 static void cidr(const struct husk_netconf *c, char *buf)
 {
@@ -150,12 +147,10 @@ static void cidr(const struct husk_netconf *c, char *buf)
 int nft_setup(const struct husk_netconf *c, struct husk_err *err)
 {
 	char net[20];
-	int r = ensure_table(err);
 
-	if (r < 0)
-		return r;
 	cidr(c, net);
-	return run(err, false, "add element " TABLE " subnets { %s }\n%s%s%s",
+	return run(err, false,
+		   ENSURE_TABLE "add element " TABLE " subnets { %s }\n%s%s%s",
 		   net, c->nat ? "add element " TABLE " nat_subnets { " : "",
 		   c->nat ? net : "", c->nat ? " }\n" : "");
 }
