@@ -15,6 +15,7 @@
 
 #include "../../cgroup/cgroup.h"
 #include "../../cgroup/internal.h"
+#include "test_cgroup.h"
 #include "unit.h"
 
 static char root[64];
@@ -292,21 +293,9 @@ TEST(cgroup_v1_limits)
 {
 	struct husk_hugepage_limit hp = {.page_size = "2MB", .limit = 2097152};
 	struct husk_device_rule dev[] = {
-	    {.allow = false,
-	     .type = 'a',
-	     .major = -1,
-	     .minor = -1,
-	     .access = "rwm"},
-	    {.allow = true,
-	     .type = 'c',
-	     .major = 1,
-	     .minor = 3,
-	     .access = "rwm"},
-	    {.allow = true,
-	     .type = 'c',
-	     .major = 136,
-	     .minor = -1,
-	     .access = "rw"},
+		DEV_DENY_ALL,
+		DEV_ALLOW_NULL,
+		DEV_RULE(true, 'c', 136, -1, "rw"),
 	};
 	struct husk_resources r;
 	struct husk_err err = {0};
@@ -673,26 +662,10 @@ TEST(cgroup_shares_to_weight)
 TEST(cgroup_bpf_device_program)
 {
 	struct husk_device_rule rules[] = {
-	    {.allow = false,
-	     .type = 'a',
-	     .major = -1,
-	     .minor = -1,
-	     .access = "rwm"},
-	    {.allow = true,
-	     .type = 'c',
-	     .major = 1,
-	     .minor = 3,
-	     .access = "rwm"},
-	    {.allow = true,
-	     .type = 'c',
-	     .major = 5,
-	     .minor = -1,
-	     .access = "rw"},
-	    {.allow = false,
-	     .type = 'b',
-	     .major = 8,
-	     .minor = 0,
-	     .access = "w"},
+		DEV_DENY_ALL,
+		DEV_ALLOW_NULL,
+		DEV_RULE(true, 'c', 5, -1, "rw"),
+		DEV_RULE(false, 'b', 8, 0, "w"),
 	};
 	struct bpf_insn *insns = NULL;
 	size_t n = 0;

@@ -21,6 +21,7 @@
 
 #include "../../cgroup/cgroup.h"
 #include "../../cgroup/internal.h"
+#include "test_cgroup.h"
 #include "unit.h"
 
 #define TOP "/husk-cgroup-test"
@@ -357,23 +358,8 @@ TEST(cgroup_real_cpu_freeze_kill)
 
 TEST(cgroup_real_devices)
 {
-	struct husk_device_rule v1rules[] = {
-	    {.allow = false,
-	     .type = 'a',
-	     .major = -1,
-	     .minor = -1,
-	     .access = "rwm"},
-	    {.allow = true,
-	     .type = 'c',
-	     .major = 1,
-	     .minor = 3,
-	     .access = "rwm"},
-	};
-	struct husk_device_rule deny_zero = {.allow = false,
-					     .type = 'c',
-					     .major = 1,
-					     .minor = 5,
-					     .access = "rwm"};
+	struct husk_device_rule v1rules[] = { DEV_DENY_ALL, DEV_ALLOW_NULL };
+	struct husk_device_rule deny_zero = DEV_RULE(false, 'c', 1, 5, "rwm");
 	struct husk_resources r;
 	struct husk_err err = {0};
 	struct husk_cgroup *cg = NULL;
