@@ -91,13 +91,9 @@ teardown()
 	husk run -d --bundle "$BUNDLE" "$id" </dev/null >/dev/null 2>&1
 	addr=$(awk '$2 == "web" { print $1 }' "$HUSK_ROOT/$id/hosts")
 	[[ "$addr" == 10.248.9.* ]]
-	ok=""
-	for _ in $(seq 50); do
-		out=$(timeout 2 wget -qO- "http://$addr/hosts" 2>&1) && ok=1 && break
-		sleep 0.1
-	done
-	echo "$out"
-	[ "$ok" = 1 ]
+	run wait_http "http://$addr/hosts"
+	echo "$output"
+	[ "$status" -eq 0 ]
 	# /etc/hosts as the network wrote it, served from inside.
-	[[ "$out" == *"$addr	web"* ]]
+	[[ "$output" == *"$addr	web"* ]]
 }

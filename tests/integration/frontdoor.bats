@@ -141,14 +141,10 @@ fd() { husk run --rootfs "$ROOTFS" --net none "$@"; }
 		-v "$BATS_TEST_TMPDIR/www:/www:ro" -d --name web --hostname web -- httpd -f -p 80 -h /www
 	addr=$(awk '$2 == "web" { print $1 }' "$HUSK_ROOT/web/hosts")
 	[[ "$addr" == 10.248.7.* ]]
-	ok=""
-	for _ in $(seq 50); do
-		out=$(timeout 2 wget -qO- "http://$addr/" 2>&1) && ok=1 && break
-		sleep 0.1
-	done
-	echo "$out"
-	[ "$ok" = 1 ]
-	[ "$out" = front-door ]
+	run wait_http "http://$addr/"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = front-door ]
 	run timeout 5 wget -qO- http://127.0.0.1:18391/
 	[ "$output" = front-door ]
 	husk delete --force web

@@ -161,6 +161,17 @@ wait_for_status()
 	return 1
 }
 
+# wait_http URL [TRIES=50]: poll until URL answers (bounded); prints the body.
+wait_http()
+{
+	local i
+	for ((i = 0; i < ${2:-50}; i++)); do
+		timeout 3 wget -qO- "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # Force-delete every container in this test's state root.  Ids come from the
 # state directories themselves so a broken `list` cannot hide a container.
 delete_all_containers()

@@ -85,17 +85,6 @@ nft_subnet() { nft list table ip husk 2>/dev/null | grep -c "$1\.0/"; }
 # fails CMD...: CMD must fail (a bare `! CMD` never fails a bats test).
 fails() { ! "$@"; }
 
-# wait_http URL [TRIES=50]: poll until URL answers (bounded).
-wait_http()
-{
-	local i
-	for ((i = 0; i < ${2:-50}; i++)); do
-		timeout 3 wget -qO- "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 @test "two containers reach each other and the gateway; /etc/hosts, resolv.conf" {
 	mknet n1 "$SUB.0/24" "$BR"
 	net_bundle "$BUNDLE" n1 "" sleep 300
