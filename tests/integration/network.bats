@@ -85,6 +85,20 @@ nft_subnet() { nft list table ip husk 2>/dev/null | grep -c "$1\.0/"; }
 # fails CMD...: CMD must fail (a bare `! CMD` never fails a bats test).
 fails() { ! "$@"; }
 
+# refused ID MESSAGE RUN-ARGS...: `husk run RUN-ARGS... ID` fails with one
+# line holding MESSAGE and leaves no state dir for ID.
+refused()
+{
+	local id=$1 want=$2
+	shift 2
+	run husk run "$@" "$id"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == *"$want"* ]]
+	[ ! -e "$HUSK_ROOT/$id" ]
+}
+
 @test "two containers reach each other and the gateway; /etc/hosts, resolv.conf" {
 	mknet n1 "$SUB.0/24" "$BR"
 	net_bundle "$BUNDLE" n1 "" sleep 300
@@ -297,13 +311,9 @@ make_outside()
 	c1=$(new_cid)
 	husk run --detach --bundle "$BUNDLE" "$c1" >/dev/null 2>&1
 	net_bundle "$BUNDLE/2" n1 "$((PORT + 1)):81,$PORT:80" sleep 300
-	c2=$(new_cid)
-	run husk run --detach --bundle "$BUNDLE/2" "$c2"
-	echo "$output"
-	[ "$status" -ne 0 ]
-	[ "${#lines[@]}" -eq 1 ]
-	[[ "$output" == *"publish \"$PORT:80\": host port $PORT/tcp already published by container $c1"* ]]
-	[ ! -e "$HUSK_ROOT/$c2" ]
+	refused "$(new_cid)" \
+		"publish \"$PORT:80\": host port $PORT/tcp already published by container $c1" \
+		--detach --bundle "$BUNDLE/2"
 	[ "$(leases n1)" -eq 1 ]
 	[ "$(bridge_ports "$BR")" -eq 1 ]
 	[ "$(nft_ports "$SUB")" -eq 1 ]
@@ -320,14 +330,7 @@ make_outside()
 	mknet n1 "$SUB.0/24" "$BR"
 	check() { # EXPECTED-MESSAGE NETWORK PUBLISH
 		net_bundle "$BUNDLE" "$2" "$3" true
-		local id
-		id=$(new_cid)
-		run husk run --bundle "$BUNDLE" "$id"
-		echo "$output"
-		[ "$status" -ne 0 ]
-		[ "${#lines[@]}" -eq 1 ]
-		[[ "$output" == *"$1"* ]]
-		[ ! -e "$HUSK_ROOT/$id" ]
+		refused "$(new_cid)" "$1" --bundle "$BUNDLE"
 		[ "$(leases n1)" -eq 0 ]
 		[ "$(bridge_ports "$BR")" -eq 0 ]
 	}
@@ -344,13 +347,8 @@ make_outside()
 	c1=$(new_cid)
 	husk run --detach --bundle "$BUNDLE" "$c1" >/dev/null 2>&1
 	[ "$(addr_of "$c1")" = "$SUB.2" ]
-	c2=$(new_cid)
-	run husk run --detach --bundle "$BUNDLE" "$c2"
-	echo "$output"
-	[ "$status" -ne 0 ]
-	[ "${#lines[@]}" -eq 1 ]
-	[[ "$output" == *"address pool $SUB.0/30 exhausted"* ]]
-	[ ! -e "$HUSK_ROOT/$c2" ]
+	refused "$(new_cid)" "address pool $SUB.0/30 exhausted" \
+		--detach --bundle "$BUNDLE"
 	[ "$(leases tiny)" -eq 1 ]
 	[ "$(bridge_ports "$BR")" -eq 1 ]
 	run husk network rm tiny
