@@ -51,6 +51,29 @@ set_resources()
 	bundle_edit "$BUNDLE" --argjson r "$1" '.linux.resources = $r'
 }
 
+# run_limited ID RESOURCES ARGS...: make $BUNDLE running ARGS with
+# linux.resources RESOURCES (JSON) and run it detached as ID.
+run_limited()
+{
+	local id=$1 resources=$2
+	shift 2
+	make_bundle "$BUNDLE" "$@"
+	set_resources "$resources"
+	husk run -d --bundle "$BUNDLE" "$id"
+}
+
+# ps_count_is ID N: `husk ps` lists exactly N pids for ID.
+ps_count_is()
+{
+	[ "$(husk ps --format json "$1" | jq length)" -eq "$2" ]
+}
+
+# memory_usage_at_least DIR BYTES: v1 memory cgroup DIR charges BYTES or more.
+memory_usage_at_least()
+{
+	[ "$(cat "$1/memory.usage_in_bytes")" -ge "$2" ]
+}
+
 # A container's pid from its state.
 cpid()
 {
@@ -91,10 +114,9 @@ cpid()
 	require_v1
 	local id d
 	id=$(new_cid)
-	make_bundle "$BUNDLE" sleep 100
-	set_resources '{"memory": {"limit": 67108864, "reservation": 33554432,
-		"swap": 134217728, "swappiness": 10, "disableOOMKiller": true}}'
-	husk run -d --bundle "$BUNDLE" "$id"
+	run_limited "$id" '{"memory": {"limit": 67108864, "reservation": 33554432,
+		"swap": 134217728, "swappiness": 10, "disableOOMKiller": true}}' \
+		sleep 100
 	d=$(cg_dir memory "/husk/$id")
 	[ "$(cat "$d/memory.limit_in_bytes")" = 67108864 ]
 	[ "$(cat "$d/memory.soft_limit_in_bytes")" = 33554432 ]
@@ -124,10 +146,7 @@ cpid()
 		'dd if=/dev/zero of=/dev/shm/fill bs=1M count=60; exec sleep 100'
 	husk run -d --bundle "$BUNDLE" "$id"
 	d=$(cg_dir memory "/husk/$id")
-	for _ in $(seq 50); do
-		grep -q "^oom_kill [1-9]" "$d/memory.oom_control" && break
-		sleep 0.1
-	done
+	wait_until 50 grep -q "^oom_kill [1-9]" "$d/memory.oom_control" || true
 	grep "^oom_kill " "$d/memory.oom_control"
 	grep -q "^oom_kill [1-9]" "$d/memory.oom_control"
 	[ "$(cat "$d/memory.usage_in_bytes")" -le 33554432 ]
@@ -154,10 +173,9 @@ cpid()
 	require_v1
 	local id a b pct d
 	id=$(new_cid)
-	make_bundle "$BUNDLE" sh -c 'while :; do :; done'
-	set_resources '{"cpu": {"shares": 512, "quota": 20000, "period": 100000,
-		"cpus": "0", "mems": "0"}}'
-	husk run -d --bundle "$BUNDLE" "$id"
+	run_limited "$id" '{"cpu": {"shares": 512, "quota": 20000, "period": 100000,
+		"cpus": "0", "mems": "0"}}' \
+		sh -c 'while :; do :; done'
 	d=$(cg_dir cpu "/husk/$id")
 	[ "$(cat "$d/cpu.shares")" = 512 ]
 	[ "$(cat "$d/cpu.cfs_quota_us")" = 20000 ]
@@ -179,16 +197,11 @@ cpid()
 	local id d
 	id=$(new_cid)
 	# a shell dies when fork fails: loop in a subshell, keep the init
-	make_bundle "$BUNDLE" sh -c '(i=0; while [ $i -lt 40 ]; do sleep 100 & i=$((i + 1)); done) 2>/dev/null; exec sleep 100'
-	set_resources '{"pids": {"limit": 8}}'
-	husk run -d --bundle "$BUNDLE" "$id"
+	run_limited "$id" '{"pids": {"limit": 8}}' \
+		sh -c '(i=0; while [ $i -lt 40 ]; do sleep 100 & i=$((i + 1)); done) 2>/dev/null; exec sleep 100'
 	d=$(cg_dir pids "/husk/$id")
 	[ "$(cat "$d/pids.max")" = 8 ]
-	for _ in $(seq 50); do
-		grep -q "^max [1-9]" "$d/pids.events" && break
-		sleep 0.1
-	done
-	grep -q "^max [1-9]" "$d/pids.events" # forks were refused
+	wait_until 50 grep -q "^max [1-9]" "$d/pids.events" # forks were refused
 	[ "$(cat "$d/pids.current")" -le 8 ]
 	[ "$(husk ps --format json "$id" | jq length)" -le 8 ]
 	[ "$(container_status "$id")" = running ]
@@ -199,10 +212,9 @@ cpid()
 	local id d v2
 	[ -e /sys/kernel/mm/hugepages/hugepages-2048kB ] || skip "no 2MB pages"
 	id=$(new_cid)
-	make_bundle "$BUNDLE" sleep 100
-	set_resources '{"hugepageLimits": [{"pageSize": "2MB", "limit": 4194304}],
-		"unified": {"cgroup.max.descendants": "3"}}'
-	husk run -d --bundle "$BUNDLE" "$id"
+	run_limited "$id" '{"hugepageLimits": [{"pageSize": "2MB", "limit": 4194304}],
+		"unified": {"cgroup.max.descendants": "3"}}' \
+		sleep 100
 	v2=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
 	d=$v2/husk/$id
 	if [ -f "$CG/hugetlb/hugetlb.2MB.limit_in_bytes" ]; then
@@ -217,9 +229,8 @@ cpid()
 @test "blockIO weight lands where the host has a proportional I/O weight" {
 	local id d f found=0
 	id=$(new_cid)
-	make_bundle "$BUNDLE" sleep 100
-	set_resources '{"blockIO": {"weight": 300}}'
-	husk run -d --bundle "$BUNDLE" "$id"
+	run_limited "$id" '{"blockIO": {"weight": 300}}' \
+		sleep 100
 	d=$(cg_dir blkio "/husk/$id")
 	for f in blkio.weight blkio.bfq.weight; do
 		if [ -f "$d/$f" ]; then
@@ -282,10 +293,9 @@ cpu_percent()
 	require_v1
 	local id d before after
 	id=$(new_cid)
-	make_bundle "$BUNDLE" sh -c 'while :; do :; done'
-	set_resources '{"cpu": {"quota": 10000, "period": 100000},
-		"memory": {"limit": 33554432, "swap": 33554432}, "pids": {"limit": 10}}'
-	husk run -d --bundle "$BUNDLE" "$id"
+	run_limited "$id" '{"cpu": {"quota": 10000, "period": 100000},
+		"memory": {"limit": 33554432, "swap": 33554432}, "pids": {"limit": 10}}' \
+		sh -c 'while :; do :; done'
 	sleep 0.3
 	before=$(cpu_percent "$id")
 	husk update --cpu-quota 80000 --memory 64m --memory-swap 64m "$id"
@@ -313,14 +323,10 @@ cpu_percent()
 	require_v1
 	local id d
 	id=$(new_cid)
-	make_bundle "$BUNDLE" sh -c 'dd if=/dev/zero of=/dev/shm/f bs=1M count=8 2>/dev/null; exec sleep 100'
-	set_resources '{"memory": {"limit": 67108864}, "cpu": {"quota": 50000}}'
-	husk run -d --bundle "$BUNDLE" "$id"
+	run_limited "$id" '{"memory": {"limit": 67108864}, "cpu": {"quota": 50000}}' \
+		sh -c 'dd if=/dev/zero of=/dev/shm/f bs=1M count=8 2>/dev/null; exec sleep 100'
 	d=$(cg_dir memory "/husk/$id")
-	for _ in $(seq 50); do
-		[ "$(cat "$d/memory.usage_in_bytes")" -ge 8388608 ] && break
-		sleep 0.1
-	done
+	wait_until 50 memory_usage_at_least "$d" 8388608
 
 	run husk update --memory 1m "$id"
 	echo "$output"
@@ -423,10 +429,7 @@ pause_resume_check()
 	make_bundle "$BUNDLE" sh -c 'sleep 100 & sleep 100 & wait'
 	husk run -d --bundle "$BUNDLE" "$id"
 	pid=$(cpid "$id")
-	for _ in $(seq 50); do
-		[ "$(husk ps --format json "$id" | jq length)" -eq 3 ] && break
-		sleep 0.1
-	done
+	wait_until 50 ps_count_is "$id" 3
 	json=$(husk ps --format json "$id")
 	echo "$json"
 	[ "$(jq length <<<"$json")" -eq 3 ]
@@ -447,10 +450,7 @@ pause_resume_check()
 	make_bundle "$BUNDLE" sh -c 'sleep 100 & sleep 100 & exec sleep 100'
 	bundle_edit "$BUNDLE" '.linux.namespaces |= map(select(.type != "pid"))'
 	husk run -d --bundle "$BUNDLE" "$id"
-	for _ in $(seq 50); do
-		[ "$(husk ps --format json "$id" | jq length)" -eq 3 ] && break
-		sleep 0.1
-	done
+	wait_until 50 ps_count_is "$id" 3
 	left=$(husk ps --format json "$id" | jq -r '.[]')
 	pid=$(cpid "$id")
 	kill -9 "$pid"

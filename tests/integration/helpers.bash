@@ -161,6 +161,19 @@ wait_for_status()
 	return 1
 }
 
+# wait_until TRIES CMD...: run CMD every 0.1 s until it succeeds, at most
+# TRIES times (bounded); fails when it never did.
+wait_until()
+{
+	local tries=$1 i
+	shift
+	for ((i = 0; i < tries; i++)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # wait_http URL [TRIES=50]: poll until URL answers (bounded); prints the body.
 wait_http()
 {
