@@ -129,31 +129,42 @@ static void init_proc(struct husk_process *p)
 
 #define BIT(c) (1ULL << (c))
 
+/* Finalize @p in a child, which must succeed; its /proc/self/status to @out. */
+static void finalize_in_child(const struct husk_process *p, char *out,
+			      size_t len)
+{
+	int st = sec_run_child(finalize_child, p, out, len);
+
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
+/* Field @key of the status text @status is @want (a macro: keeps the line). */
+#define CHECK_FIELD(status, key, want)                                    \
+	do {                                                              \
+		char field_[128];                                         \
+		CHECK_STR(sec_status_field(status, key, field_,           \
+					   sizeof(field_)),               \
+			  want);                                          \
+	} while (0)
+
 TEST(security_caps_root_narrowed)
 {
 	struct husk_process p;
 	uint64_t set =
 	    BIT(CAP_CHOWN) | BIT(CAP_KILL) | BIT(CAP_NET_BIND_SERVICE);
-	char out[8192], v[128];
-	int st;
+	char out[8192];
 
 	init_proc(&p);
 	p.caps = (struct husk_caps){
 	    .set = true, .bounding = set, .effective = set, .permitted = set};
 	p.no_new_privileges = true;
-	st = sec_run_child(finalize_child, &p, out, sizeof(out));
-	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-	CHECK_STR(sec_status_field(out, "CapEff", v, sizeof(v)),
-		  "0000000000000421");
-	CHECK_STR(sec_status_field(out, "CapPrm", v, sizeof(v)),
-		  "0000000000000421");
-	CHECK_STR(sec_status_field(out, "CapBnd", v, sizeof(v)),
-		  "0000000000000421");
-	CHECK_STR(sec_status_field(out, "CapInh", v, sizeof(v)),
-		  "0000000000000000");
-	CHECK_STR(sec_status_field(out, "CapAmb", v, sizeof(v)),
-		  "0000000000000000");
-	CHECK_STR(sec_status_field(out, "NoNewPrivs", v, sizeof(v)), "1");
+	finalize_in_child(&p, out, sizeof(out));
+	CHECK_FIELD(out, "CapEff", "0000000000000421");
+	CHECK_FIELD(out, "CapPrm", "0000000000000421");
+	CHECK_FIELD(out, "CapBnd", "0000000000000421");
+	CHECK_FIELD(out, "CapInh", "0000000000000000");
+	CHECK_FIELD(out, "CapAmb", "0000000000000000");
+	CHECK_FIELD(out, "NoNewPrivs", "1");
 }
 
 TEST(security_caps_nonroot_ambient)
@@ -161,8 +172,7 @@ TEST(security_caps_nonroot_ambient)
 	static gid_t gids[] = {10, 20};
 	struct husk_process p;
 	uint64_t nbs = BIT(CAP_NET_BIND_SERVICE);
-	char out[8192], v[128];
-	int st;
+	char out[8192];
 
 	init_proc(&p);
 	p.uid = 1000;
@@ -176,41 +186,33 @@ TEST(security_caps_nonroot_ambient)
 				    .permitted = nbs,
 				    .inheritable = nbs,
 				    .ambient = nbs};
-	st = sec_run_child(finalize_child, &p, out, sizeof(out));
-	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-	CHECK_STR(sec_status_field(out, "Uid", v, sizeof(v)),
-		  "1000\t1000\t1000\t1000");
-	CHECK_STR(sec_status_field(out, "Gid", v, sizeof(v)),
-		  "1001\t1001\t1001\t1001");
-	CHECK_STR(sec_status_field(out, "Groups", v, sizeof(v)), "10 20 ");
-	CHECK_STR(sec_status_field(out, "Umask", v, sizeof(v)), "0077");
-	CHECK_STR(sec_status_field(out, "CapEff", v, sizeof(v)),
-		  "0000000000000400");
-	CHECK_STR(sec_status_field(out, "CapAmb", v, sizeof(v)),
-		  "0000000000000400");
-	CHECK_STR(sec_status_field(out, "CapBnd", v, sizeof(v)),
-		  "0000000000000400");
-	CHECK_STR(sec_status_field(out, "NoNewPrivs", v, sizeof(v)), "0");
+	finalize_in_child(&p, out, sizeof(out));
+	CHECK_FIELD(out, "Uid", "1000\t1000\t1000\t1000");
+	CHECK_FIELD(out, "Gid", "1001\t1001\t1001\t1001");
+	CHECK_FIELD(out, "Groups", "10 20 ");
+	CHECK_FIELD(out, "Umask", "0077");
+	CHECK_FIELD(out, "CapEff", "0000000000000400");
+	CHECK_FIELD(out, "CapAmb", "0000000000000400");
+	CHECK_FIELD(out, "CapBnd", "0000000000000400");
+	CHECK_FIELD(out, "NoNewPrivs", "0");
 }
 
 TEST(security_caps_absent_keeps_root_defaults)
 {
 	struct husk_process p;
-	char out[8192], mine[8192], v[128], w[128];
+	char out[8192], mine[8192], w[128];
 	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
 	ssize_t n = read(fd, mine, sizeof(mine) - 1);
-	int st;
 
 	close(fd);
 	mine[n > 0 ? n : 0] = '\0';
 	init_proc(&p);
-	st = sec_run_child(finalize_child, &p, out, sizeof(out));
-	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-	CHECK_STR(sec_status_field(out, "CapEff", v, sizeof(v)),
-		  sec_status_field(mine, "CapEff", w, sizeof(w)));
-	CHECK_STR(sec_status_field(out, "CapBnd", v, sizeof(v)),
-		  sec_status_field(mine, "CapBnd", w, sizeof(w)));
-	CHECK_STR(sec_status_field(out, "Umask", v, sizeof(v)), "0022");
+	finalize_in_child(&p, out, sizeof(out));
+	CHECK_FIELD(out, "CapEff",
+		    sec_status_field(mine, "CapEff", w, sizeof(w)));
+	CHECK_FIELD(out, "CapBnd",
+		    sec_status_field(mine, "CapBnd", w, sizeof(w)));
+	CHECK_FIELD(out, "Umask", "0022");
 }
 
 static void check_caps_child(int fd, const void *arg)
