@@ -23,6 +23,14 @@ static const char *full_bundle(void)
 	return buf;
 }
 
+/* Load fixtures/spec/full into @s; it must load. */
+static void load_full(struct husk_spec *s)
+{
+	struct husk_err err;
+
+	CHECK_INT(husk_spec_load(full_bundle(), s, &err), 0);
+}
+
 static int parse(const char *json, struct husk_spec *spec,
 		 struct husk_err *err)
 {
@@ -100,10 +108,9 @@ TEST(spec_root_absolute_and_absent)
 TEST(spec_full_process)
 {
 	struct husk_spec s;
-	struct husk_err err;
 	const struct husk_process *p = &s.process;
 
-	CHECK_INT(husk_spec_load(full_bundle(), &s, &err), 0);
+	load_full(&s);
 	CHECK_STR(s.oci_version, "1.1.0");
 	CHECK(s.root_readonly);
 	CHECK(p->terminal);
@@ -146,10 +153,9 @@ TEST(spec_full_process)
 TEST(spec_full_root_path)
 {
 	struct husk_spec s;
-	struct husk_err err;
 	char want[4200];
 
-	CHECK_INT(husk_spec_load(full_bundle(), &s, &err), 0);
+	load_full(&s);
 	snprintf(want, sizeof(want), "%s/rootfs", full_bundle());
 	CHECK_STR(s.root_path, want);
 	CHECK_STR(s.bundle, full_bundle());
@@ -159,10 +165,9 @@ TEST(spec_full_root_path)
 TEST(spec_full_mounts)
 {
 	struct husk_spec s;
-	struct husk_err err;
 	const struct husk_mount *m;
 
-	CHECK_INT(husk_spec_load(full_bundle(), &s, &err), 0);
+	load_full(&s);
 	CHECK_INT(s.n_mounts, 4);
 	m = &s.mounts[0];
 	CHECK_STR(m->destination, "/proc");
@@ -267,10 +272,9 @@ TEST(spec_mount_later_option_wins)
 TEST(spec_full_linux)
 {
 	struct husk_spec s;
-	struct husk_err err;
 	const struct husk_namespace *ns;
 
-	CHECK_INT(husk_spec_load(full_bundle(), &s, &err), 0);
+	load_full(&s);
 	CHECK_INT(s.n_namespaces, 7);
 	CHECK_INT(s.namespaces[0].type, HUSK_NS_PID);
 	CHECK(s.namespaces[0].path == NULL);
@@ -315,9 +319,8 @@ TEST(spec_full_linux)
 TEST(spec_full_annotations)
 {
 	struct husk_spec s;
-	struct husk_err err;
 
-	CHECK_INT(husk_spec_load(full_bundle(), &s, &err), 0);
+	load_full(&s);
 	CHECK_INT(s.annotations.n, 6);
 	CHECK_STR(husk_spec_annotation(&s, "org.example"), "yes");
 	CHECK(husk_spec_annotation(&s, "nope") == NULL);
