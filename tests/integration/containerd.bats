@@ -134,18 +134,6 @@ delete_all_tasks()
 	done
 }
 
-host_cgroup_file()
-{
-	local pid=$1 ctrl=$2 v1=$3 v2=$4 rel
-	rel=$(awk -F: -v c="$ctrl" '{ n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == c) print $3 }' "/proc/$pid/cgroup")
-	if [ -n "$rel" ] && [ -e "/sys/fs/cgroup/$ctrl$rel/$v1" ]; then
-		echo "/sys/fs/cgroup/$ctrl$rel/$v1"
-		return
-	fi
-	rel=$(awk -F: '$1 == "0" { print $3 }' "/proc/$pid/cgroup")
-	echo "/sys/fs/cgroup$rel/$v2"
-}
-
 @test "containerd: run --rm echo, exit code 7" {
 	local id
 	id=$(new_cid)

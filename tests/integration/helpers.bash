@@ -185,6 +185,20 @@ wait_http()
 	return 1
 }
 
+# host_cgroup_file PID CONTROLLER FILE_V1 FILE_V2: print the path of the
+# cgroup file of process PID, v1 controller or unified.
+host_cgroup_file()
+{
+	local pid=$1 ctrl=$2 v1=$3 v2=$4 rel
+	rel=$(awk -F: -v c="$ctrl" '{ n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == c) print $3 }' "/proc/$pid/cgroup")
+	if [ -n "$rel" ] && [ -e "/sys/fs/cgroup/$ctrl$rel/$v1" ]; then
+		echo "/sys/fs/cgroup/$ctrl$rel/$v1"
+		return
+	fi
+	rel=$(awk -F: '$1 == "0" { print $3 }' "/proc/$pid/cgroup")
+	echo "/sys/fs/cgroup$rel/$v2"
+}
+
 # Force-delete every container in this test's state root.  Ids come from the
 # state directories themselves so a broken `list` cannot hide a container.
 delete_all_containers()

@@ -100,20 +100,6 @@ pm_pid()
 	pm inspect -f '{{.State.Pid}}' "$1"
 }
 
-# host_cgroup_file PID CONTROLLER FILE_V1 FILE_V2: print the path of the
-# container's cgroup file, v1 controller or unified.
-host_cgroup_file()
-{
-	local pid=$1 ctrl=$2 v1=$3 v2=$4 rel
-	rel=$(awk -F: -v c="$ctrl" '{ n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == c) print $3 }' "/proc/$pid/cgroup")
-	if [ -n "$rel" ] && [ -e "/sys/fs/cgroup/$ctrl$rel/$v1" ]; then
-		echo "/sys/fs/cgroup/$ctrl$rel/$v1"
-		return
-	fi
-	rel=$(awk -F: '$1 == "0" { print $3 }' "/proc/$pid/cgroup")
-	echo "/sys/fs/cgroup$rel/$v2"
-}
-
 # Inside a container: the memory limit, v1 or v2 names.
 MEM_IN='cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max'
 CPU_IN='if [ -e /sys/fs/cgroup/cpu/cpu.cfs_quota_us ]; then
