@@ -68,23 +68,35 @@ wait_for_oom_watch()
 	return 1
 }
 
+# Head of an OOM test's init script: wait (bounded) for the USR1 that
+# watch_then_go sends once `husk events` is watching.
+AWAIT_USR1='
+		go=0
+		trap "go=1" USR1
+		for t in $(seq 300); do [ $go = 1 ] && break; sleep 0.1; done'
+
+# watch_then_go ID SECONDS OUT: once ID runs, start `husk events ID` (for at
+# most SECONDS) writing to OUT in the background, its pid in EV_PID; when it
+# watches for OOM, send ID's init USR1.
+watch_then_go()
+{
+	wait_for_status "$1" running
+	timeout "$2" "$HUSK" --root "$HUSK_ROOT" events "$1" >"$3" &
+	EV_PID=$!
+	wait_for_oom_watch "$1"
+	husk kill "$1" USR1
+}
+
 @test "events: an OOM kill is an oom event; the container exits 137" {
 	local id out kill_ms event_ms
 	id=$(new_cid)
 	out=$BATS_TEST_TMPDIR/events
 	# The init allocates once USR1 says `husk events` is watching.
-	mem_bundle $((16 * MiB)) sh -c '
-		go=0
-		trap "go=1" USR1
-		for t in $(seq 300); do [ $go = 1 ] && break; sleep 0.1; done
+	mem_bundle $((16 * MiB)) sh -c "$AWAIT_USR1"'
 		head -c 67108864 /dev/zero > /dev/shm/x'
 	husk run --bundle "$BUNDLE" "$id" >/dev/null 2>&1 &
 	local run_pid=$!
-	wait_for_status "$id" running
-	timeout 20 "$HUSK" --root "$HUSK_ROOT" events "$id" >"$out" &
-	local ev_pid=$!
-	wait_for_oom_watch "$id"
-	husk kill "$id" USR1
+	watch_then_go "$id" 20 "$out"
 	# Note when the kernel's counter moves and when the line shows up.
 	for ((i = 0; i < 200; i++)); do
 		[ "$(oom_kills "$id")" -gt 0 ] 2>/dev/null && break
@@ -97,7 +109,7 @@ wait_for_oom_watch()
 	local rc=0
 	wait "$run_pid" || rc=$?
 	[ "$rc" -eq 137 ]
-	wait "$ev_pid" # events ends by itself when the container stops
+	wait "$EV_PID" # events ends by itself when the container stops
 	jq -e --arg id "$id" 'select(.type == "oom") | .id == $id' "$out"
 	[ "$(grep -c '"type":"oom"' "$out")" -ge 1 ]
 }
@@ -111,28 +123,21 @@ wait_for_oom_watch()
 	# kill frees again; the init shell survives all 20.
 	# The init waits for USR1, sent once `husk events` is watching, so no
 	# kill can happen before the watcher exists.
-	mem_bundle $((16 * MiB)) sh -c '
-		go=0
-		trap "go=1" USR1
-		for t in $(seq 300); do [ $go = 1 ] && break; sleep 0.1; done
+	mem_bundle $((16 * MiB)) sh -c "$AWAIT_USR1"'
 		for i in $(seq 20); do
 			sh -c "echo 1000 > /proc/self/oom_score_adj; exec awk \"BEGIN { s = \\\"x\\\"; for (i = 0; i < 27; i++) s = s s; print length(s) }\""
 		done
 		echo init-survived'
 	husk run --bundle "$BUNDLE" "$id" >"$BATS_TEST_TMPDIR/run.out" 2>&1 &
 	local run_pid=$!
-	wait_for_status "$id" running
-	timeout 60 "$HUSK" --root "$HUSK_ROOT" events "$id" >"$out" &
-	local ev_pid=$!
-	wait_for_oom_watch "$id"
-	husk kill "$id" USR1
+	watch_then_go "$id" 60 "$out"
 	# not `run wait`: the subshell of run cannot wait for our children
 	local rc=0
 	wait "$run_pid" || rc=$?
 	cat "$BATS_TEST_TMPDIR/run.out"
 	[ "$rc" -eq 0 ]
 	grep -q init-survived "$BATS_TEST_TMPDIR/run.out"
-	wait "$ev_pid"
+	wait "$EV_PID"
 	[ "$(grep -c '"type":"oom"' "$out")" -eq 20 ]
 }
 
