@@ -127,7 +127,7 @@ static void fake_host_done(void)
 	husk_cgroup_set_root(NULL, NULL, NULL, NULL);
 }
 
-static void res_init(struct husk_resources *r)
+void cg_res_init(struct husk_resources *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->mem_limit = r->mem_reservation = r->mem_swap = HUSK_UNSET;
@@ -195,7 +195,7 @@ TEST(cgroup_v2_limits)
 	CHECK_STR(get("sys/fs/cgroup/husk/cgroup.subtree_control"),
 		  "+cpu +cpuset +memory +io +pids +hugetlb +rdma +misc");
 	CHECK(!exists("sys/fs/cgroup/husk/c1/cgroup.subtree_control"));
-	res_init(&r);
+	cg_res_init(&r);
 	r.mem_limit = 33554432;
 	r.mem_reservation = 16777216;
 	r.mem_swap = 67108864;
@@ -232,7 +232,7 @@ TEST(cgroup_v2_unlimited_and_updates)
 
 	fake_host("v2");
 	cg = make("/husk/c2");
-	res_init(&r);
+	cg_res_init(&r);
 	r.mem_limit = -1;
 	r.mem_swap = -1;
 	r.cpu_quota = -1;
@@ -244,17 +244,17 @@ TEST(cgroup_v2_unlimited_and_updates)
 	CHECK_STR(get("sys/fs/cgroup/husk/c2/cpu.max"), "max 50000");
 	CHECK_STR(get("sys/fs/cgroup/husk/c2/pids.max"), "max");
 	/* update: a lone quota keeps the period, a lone period the quota */
-	res_init(&r);
+	cg_res_init(&r);
 	r.cpu_quota = 30000;
 	CHECK_INT(husk_cgroup_apply(cg, &r, &err), 0);
 	CHECK_STR(get("sys/fs/cgroup/husk/c2/cpu.max"), "30000");
 	put("sys/fs/cgroup/husk/c2/cpu.max", "30000 100000\n");
-	res_init(&r);
+	cg_res_init(&r);
 	r.cpu_period = 200000;
 	CHECK_INT(husk_cgroup_apply(cg, &r, &err), 0);
 	CHECK_STR(get("sys/fs/cgroup/husk/c2/cpu.max"), "30000 200000");
 	/* swap needs a limit to subtract on v2 */
-	res_init(&r);
+	cg_res_init(&r);
 	r.mem_swap = 1000000;
 	CHECK(husk_cgroup_apply(cg, &r, &err) < 0);
 	CHECK(strstr(err.msg, "needs a memory limit"));
@@ -273,7 +273,7 @@ TEST(cgroup_v2_unified_and_io)
 	fake_host("v2");
 	cg = make("/husk/c3");
 	put("sys/fs/cgroup/husk/c3/io.weight", "default 100\n");
-	res_init(&r);
+	cg_res_init(&r);
 	r.unified.v = kv;
 	r.unified.n = 2;
 	r.blkio_weight = 500;
@@ -309,7 +309,7 @@ TEST(cgroup_v1_limits)
 	CHECK(exists("sys/fs/cgroup/systemd/husk/v1c"));
 	CHECK(exists("sys/fs/cgroup/net_cls,net_prio/husk/v1c"));
 	CHECK(!exists("mnt/memory-again/husk"));
-	res_init(&r);
+	cg_res_init(&r);
 	r.mem_limit = 33554432;
 	r.mem_swap = 67108864;
 	r.mem_reservation = 1048576;
@@ -362,7 +362,7 @@ TEST(cgroup_v1_refuses_unified)
 
 	fake_host("v1");
 	cg = make("/husk/u");
-	res_init(&r);
+	cg_res_init(&r);
 	r.unified.v = &kv;
 	r.unified.n = 1;
 	CHECK_INT(husk_cgroup_apply(cg, &r, &err), -EOPNOTSUPP);
@@ -382,18 +382,18 @@ TEST(cgroup_validation_errors)
 
 	fake_host("v1");
 	cg = make("/husk/val");
-	res_init(&r);
+	cg_res_init(&r);
 	r.cpu_quota = -5;
 	CHECK_INT(husk_cgroup_apply(cg, &r, &err), -EINVAL);
 	CHECK_STR(msg(&err), "cpu: quota -5 is negative (only -1 means "
 			     "unlimited): Invalid argument");
-	res_init(&r);
+	cg_res_init(&r);
 	r.mem_limit = 2000;
 	r.mem_swap = 1000;
 	CHECK_INT(husk_cgroup_apply(cg, &r, &err), -EINVAL);
 	CHECK(
 	    strstr(err.msg, "swap 1000 (memory+swap) is below the limit 2000"));
-	res_init(&r);
+	cg_res_init(&r);
 	r.hugepages = &hp;
 	r.n_hugepages = 1;
 	CHECK_INT(husk_cgroup_apply(cg, &r, &err), -EINVAL);
@@ -402,7 +402,7 @@ TEST(cgroup_validation_errors)
 	mkdir(strcat(strcpy((char[PATH_MAX]){0}, root),
 		     "/sys/fs/cgroup/memory/husk/val/memory.limit_in_bytes"),
 	      0755);
-	res_init(&r);
+	cg_res_init(&r);
 	r.mem_limit = 1048576;
 	CHECK_INT(husk_cgroup_apply(cg, &r, &err), -EISDIR);
 	CHECK_STR(msg(&err),
@@ -425,7 +425,7 @@ TEST(cgroup_live_checks)
 	cg = make("/husk/live");
 	put("sys/fs/cgroup/memory/husk/live/memory.usage_in_bytes",
 	    "8388608\n");
-	res_init(&r);
+	cg_res_init(&r);
 	r.cpus = "1,3-5";
 	r.mem_limit = 1048576;
 	CHECK_INT(husk_cgroup_apply(cg, &r, &err), -EINVAL);
@@ -468,7 +468,7 @@ TEST(cgroup_hybrid_split)
 		  "+hugetlb");
 	CHECK_STR(get("sys/fs/cgroup/unified/husk/cgroup.subtree_control"),
 		  "+hugetlb");
-	res_init(&r);
+	cg_res_init(&r);
 	r.mem_limit = 1 << 25;
 	r.hugepages = &hp;
 	r.n_hugepages = 1;

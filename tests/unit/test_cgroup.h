@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Device rules shared by the fake-tree and the real cgroup unit tests. */
+/* Shared by the fake-tree and the real cgroup unit tests. */
 #ifndef HUSK_TEST_CGROUP_H
 #define HUSK_TEST_CGROUP_H
 
@@ -12,5 +12,10 @@
 /* The head of every device list: deny everything, then allow /dev/null. */
 #define DEV_DENY_ALL DEV_RULE(false, 'a', -1, -1, "rwm")
 #define DEV_ALLOW_NULL DEV_RULE(true, 'c', 1, 3, "rwm")
+
+struct husk_resources;
+/* Zero @r with every numeric limit unset (HUSK_UNSET), as the parser leaves
+ * a spec without them. */
+void cg_res_init(struct husk_resources *r);
 
 #endif

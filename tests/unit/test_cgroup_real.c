@@ -38,15 +38,6 @@ static bool real_enabled(void)
 	return true;
 }
 
-static void res_init(struct husk_resources *r)
-{
-	memset(r, 0, sizeof(*r));
-	r->mem_limit = r->mem_reservation = r->mem_swap = HUSK_UNSET;
-	r->mem_swappiness = r->cpu_shares = r->cpu_quota = HUSK_UNSET;
-	r->cpu_period = r->cpu_rt_runtime = r->cpu_rt_period = HUSK_UNSET;
-	r->pids_limit = r->blkio_weight = HUSK_UNSET;
-}
-
 static const char *read_cg(struct husk_cgroup *cg, const char *ctrl,
 			   const char *file)
 {
@@ -208,7 +199,7 @@ TEST(cgroup_real_limits_and_errors)
 	CHECK_INT(husk_cgroup_open(TOP "/x", true, &cg, &err), 0);
 	if (!cg)
 		return;
-	res_init(&r);
+	cg_res_init(&r);
 	r.mem_limit = 32 << 20;
 	r.mem_swap = 32 << 20;
 	r.cpu_quota = 20000;
@@ -237,20 +228,20 @@ TEST(cgroup_real_limits_and_errors)
 	/* refusals come back naming resource, value, reason; nothing written */
 	pid = spawn_in(cg, touch_8m_and_sleep, NULL);
 	sleep_ms(300);
-	res_init(&r);
+	cg_res_init(&r);
 	r.mem_limit = 1 << 20;
 	CHECK_INT(husk_cgroup_apply(cg, &r, &err), -EBUSY);
 	CHECK(strstr(msg(&err), "memory: limit 1048576 is below the current "
 				"usage "));
 	CHECK_STR(read_cg(cg, "memory", "memory.limit_in_bytes"), "33554432");
-	res_init(&r);
+	cg_res_init(&r);
 	r.cpus = "7";
 	CHECK_INT(husk_cgroup_apply(cg, &r, &err), -EINVAL);
 	printf("  cpuset error: %s\n", err.msg);
 	CHECK(strstr(err.msg, "cpuset: cpus \"7\": CPU 7 does not exist"));
 	CHECK(strstr(err.msg, "(available: "));
 	CHECK_STR(read_cg(cg, "cpuset", "cpuset.cpus"), "0");
-	res_init(&r);
+	cg_res_init(&r);
 	r.cpu_quota = -5;
 	CHECK_INT(husk_cgroup_apply(cg, &r, &err), -EINVAL);
 	kill(pid, SIGKILL);
@@ -313,7 +304,7 @@ TEST(cgroup_real_cpu_freeze_kill)
 	CHECK_INT(husk_cgroup_open(TOP "/f", true, &cg, &err), 0);
 	if (!cg)
 		return;
-	res_init(&r);
+	cg_res_init(&r);
 	r.cpu_quota = 20000;
 	r.cpu_period = 100000;
 	CHECK_INT(husk_cgroup_apply(cg, &r, &err), 0);
@@ -370,7 +361,7 @@ TEST(cgroup_real_devices)
 	CHECK_INT(husk_cgroup_open(TOP "/dev", true, &cg, &err), 0);
 	if (!cg)
 		return;
-	res_init(&r);
+	cg_res_init(&r);
 	r.devices = v1rules;
 	r.n_devices = 2;
 	CHECK_INT(husk_cgroup_apply(cg, &r, &err), 0);
