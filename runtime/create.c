@@ -333,8 +333,11 @@ int husk_container_create(const struct husk_create_opts *o, pid_t *pid,
 	if (husk_state_create(o->root, o->id, &c.lock_fd, err) < 0)
 		return err->code;
 	c.st.id = strdup(o->id);
-	if (!c.st.id ||
-	    husk_state_path(o->root, o->id, NULL, c.dir, sizeof(c.dir), err) < 0 ||
+	if (!c.st.id) {
+		husk_fail(err, ENOMEM, "create %s", o->id);
+		goto fail;
+	}
+	if (husk_state_path(o->root, o->id, NULL, c.dir, sizeof(c.dir), err) < 0 ||
 	    record_state(&c, err) < 0 ||
 	    husk_overlay_check(&o->spec->overlay, c.dir, err) < 0 ||
 	    husk_overlay_claim(&o->spec->overlay, c.dir, o->id, getpid(),
