@@ -258,10 +258,12 @@ int husk_container_start(const char *root, const char *id,
 	if (wait_fifo_reader(fifo, pidfd, err) < 0)
 		goto out;
 	wait_fifo_eof(fifo);
-	unlink(path);
-	st.started = true;
-	if (husk_state_write(root, &st, err) < 0)
+	/* The fifo's absence marks the container started (husk_state_read). */
+	if (unlink(path) < 0) {
+		husk_fail(err, errno, "unlink %s", path);
 		goto out;
+	}
+	st.started = true; /* for the poststart hooks' state */
 	run_saved_hooks(root, &st, HUSK_HOOK_POSTSTART);
 	husk_err_clear(err);
 out:

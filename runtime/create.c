@@ -332,10 +332,14 @@ int husk_container_create(const struct husk_create_opts *o, pid_t *pid,
 		return err->code;
 	if (husk_state_create(o->root, o->id, &c.lock_fd, err) < 0)
 		return err->code;
+	if (husk_state_path(o->root, o->id, NULL, c.dir, sizeof(c.dir), err) < 0)
+		goto fail;
 	c.st.id = strdup(o->id);
-	if (!c.st.id ||
-	    husk_state_path(o->root, o->id, NULL, c.dir, sizeof(c.dir), err) < 0 ||
-	    record_state(&c, err) < 0 ||
+	if (!c.st.id) {
+		husk_fail(err, ENOMEM, "create %s", o->id);
+		goto fail;
+	}
+	if (record_state(&c, err) < 0 ||
 	    husk_overlay_check(&o->spec->overlay, c.dir, err) < 0 ||
 	    husk_overlay_claim(&o->spec->overlay, c.dir, o->id, getpid(),
 			       err) < 0 ||
@@ -356,7 +360,10 @@ fail:
 		struct husk_err ignore = { 0 };
 
 		c.st.pid = 0; /* reaped above: nothing left to signal */
-		husk_container_teardown(o->root, &c.st, false, &ignore);
+		if (c.st.id)
+			husk_container_teardown(o->root, &c.st, false, &ignore);
+		else
+			husk_rmtree(c.dir, &ignore);
 	}
 	create_release(&c);
 	ret = err->code;

@@ -179,7 +179,6 @@ int husk_state_write(const char *root, const struct husk_state *st,
 	set_str(obj, "network", st->network);
 	json_object_set_new(obj, "pid", json_integer(st->pid));
 	json_object_set_new(obj, "startTime", json_integer((json_int_t)st->start_time));
-	json_object_set_new(obj, "started", json_boolean(st->started));
 	json_object_set_new(obj, "overlay", json_boolean(st->overlay));
 	json_object_set_new(obj, "annotations",
 			    annotations_to_json(&st->annotations));
@@ -190,6 +189,23 @@ int husk_state_write(const char *root, const struct husk_state *st,
 	ret = husk_write_file_atomic(path, text, strlen(text), 0600, err);
 	free(text);
 	return ret;
+}
+
+/*
+ * `start` unlinks exec.fifo once the init has gone past it: its absence is
+ * what "started" means, so start needs no state.json rewrite (a rename over
+ * the old file, costly on /run).  create makes the fifo before it records
+ * the pid, so a state with a pid and no fifo is always a started one.
+ */
+static bool fifo_exists(const char *root, const char *id)
+{
+	char path[PATH_MAX];
+	struct husk_err ignored = { 0 };
+
+	if (husk_state_path(root, id, "exec.fifo", path, sizeof(path),
+			    &ignored) < 0)
+		return true;
+	return faccessat(AT_FDCWD, path, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
 static char *dup_str(json_t *obj, const char *key)
@@ -227,7 +243,7 @@ int husk_state_read(const char *root, const char *id, struct husk_state *st,
 	st->network = dup_str(obj, "network");
 	st->pid = (pid_t)json_integer_value(json_object_get(obj, "pid"));
 	st->start_time = (uint64_t)json_integer_value(json_object_get(obj, "startTime"));
-	st->started = json_is_true(json_object_get(obj, "started"));
+	st->started = !fifo_exists(root, id);
 	st->overlay = json_is_true(json_object_get(obj, "overlay"));
 	ann = json_object_get(obj, "annotations");
 	json_object_foreach(ann, key, val)

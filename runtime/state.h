@@ -39,7 +39,7 @@ struct husk_state {
 	char *network;	   /* NULL: no network was attached */
 	pid_t pid;	   /* 0 until the init exists */
 	uint64_t start_time; /* /proc/PID/stat starttime, against PID reuse */
-	bool started;	   /* `start` released the init */
+	bool started;	   /* `start` released the init: exec.fifo is gone */
 	bool overlay;	   /* an overlay with ephemeral dirs was set up */
 	struct husk_kvv annotations;
 };
