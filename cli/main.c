@@ -49,6 +49,15 @@ static void log_line(const char *level, const char *msg)
 	fflush(log_file);
 }
 
+/* `--debug`: each step to the log, or to stderr when there is none. */
+static void debug_line(const char *msg)
+{
+	if (log_file)
+		log_line("debug", msg);
+	else
+		fprintf(stderr, "husk: debug: %s\n", msg);
+}
+
 void cli_error(const char *fmt, ...)
 {
 	char msg[2048];
@@ -156,6 +165,8 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
+	if (g.debug)
+		husk_debug_set_sink(debug_line);
 	if (optind >= argc) {
 		usage(stderr);
 		return 1;

@@ -172,6 +172,10 @@ int husk_container_teardown(const char *root, struct husk_state *st,
 	struct husk_cgroup *cg = open_cgroup(st);
 	int ret = 0;
 
+	husk_debug("%s: tearing down (pid %d, cgroup %s, network %s)", st->id,
+		   st->pid, st->cgroup_path ? st->cgroup_path : "none",
+		   st->network ? st->network : "none");
+
 	if (husk_state_path(root, st->id, NULL, dir, sizeof(dir), err) < 0)
 		return err->code;
 	/* A frozen task can't die: thaw before killing. */

@@ -119,6 +119,9 @@ static int record_state(struct create *c, struct husk_err *err)
 		return husk_fail(err, ENOMEM, "record state");
 	if (husk_state_write(c->o->root, &c->st, err) < 0)
 		return err->code;
+	husk_debug("%s: state recorded in %s (cgroup %s, network %s)",
+		   c->o->id, c->dir, c->st.cgroup_path,
+		   c->st.network ? c->st.network : "none");
 	if (!c->o->config_json)
 		return 0;
 	if (husk_state_path(c->o->root, c->o->id, "config.json", cfg,
@@ -248,6 +251,9 @@ static int spawn_init(struct create *c, pid_t *pid, struct husk_err *err)
 			      NULL, NULL, NULL);
 	if (*pid < 0)
 		return husk_fail(err, errno, "clone");
+	if (*pid > 0)
+		husk_debug("%s: cloned init %d with flags 0x%x", c->o->id, *pid,
+			   flags);
 	if (*pid == 0) {
 		/* The flock belongs to this create, not to the container. */
 		close(c->lock_fd);
@@ -298,6 +304,7 @@ static int drive_init(struct create *c, pid_t pid, struct husk_err *err)
 	if (husk_sync_send(fd, HUSK_SYNC_HOOKS_DONE, err) < 0 ||
 	    husk_sync_wait(fd, HUSK_SYNC_READY, err) < 0)
 		return err->code;
+	husk_debug("%s: init %d is set up and waits for start", c->o->id, pid);
 	if (c->o->pid_file && write_pid_file(c->o->pid_file, pid, err) < 0)
 		return err->code;
 	return 0;

@@ -36,3 +36,24 @@ int husk_err_prefix(struct husk_err *err, const char *fmt, ...)
 		err->code = -EINVAL;
 	return err->code;
 }
+
+static husk_debug_sink debug_sink;
+
+void husk_debug_set_sink(husk_debug_sink sink)
+{
+	debug_sink = sink;
+}
+
+void husk_debug(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	if (!debug_sink)
+		return;
+	va_start(ap, fmt);
+	if (vsnprintf(msg, sizeof(msg), fmt, ap) < 0)
+		msg[0] = '\0';
+	va_end(ap);
+	debug_sink(msg);
+}

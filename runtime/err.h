@@ -28,6 +28,15 @@ struct husk_err {
 int husk_fail(struct husk_err *err, int errnum, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/*
+ * Debug trace of the steps husk takes (`husk --debug`).  Library code
+ * never prints: it hands each line to the sink the CLI installed, and
+ * without one husk_debug() costs a branch.
+ */
+typedef void (*husk_debug_sink)(const char *msg);
+void husk_debug_set_sink(husk_debug_sink sink);
+void husk_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Prefix "<fmt>: " to the message already in @err; returns err->code. */
 int husk_err_prefix(struct husk_err *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -50,6 +50,27 @@ load helpers
 	[ "$status" -eq 1 ]
 }
 
+@test "--debug traces create and delete steps; without it the log has none" {
+	make_bundle "$BUNDLE" true
+	local id log=$BATS_TEST_TMPDIR/debug.json
+	id=$(new_cid)
+	"$HUSK" --root "$HUSK_ROOT" --debug --log "$log" --log-format json \
+		create -b "$BUNDLE" "$id" >/dev/null
+	"$HUSK" --root "$HUSK_ROOT" --debug --log "$log" --log-format json \
+		delete --force "$id"
+	jq -e 'select(.level == "debug")' "$log" >/dev/null
+	grep -q '"level":"debug","msg":"'"$id"': cloned init [0-9]* with flags' "$log"
+	grep -q '"msg":"'"$id"': init [0-9]* is set up' "$log"
+	grep -q '"msg":"'"$id"': tearing down' "$log"
+
+	local quiet=$BATS_TEST_TMPDIR/quiet.json
+	id=$(new_cid)
+	"$HUSK" --root "$HUSK_ROOT" --log "$quiet" --log-format json \
+		create -b "$BUNDLE" "$id" >/dev/null
+	husk delete --force "$id"
+	! grep -q debug "$quiet"
+}
+
 @test "create does not exec; start does; state follows created/running/stopped" {
 	make_bundle --copy "$BUNDLE" sh -c 'touch /ran; exec sleep 100'
 	bundle_edit "$BUNDLE" '.annotations = {"org.test.a": "b"}'
