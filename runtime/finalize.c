@@ -154,6 +154,21 @@ int husk_process_finalize(const struct husk_process *proc,
 			  const struct husk_seccomp *seccomp,
 			  struct husk_err *err)
 {
+	struct husk_seccomp_filter *filter;
+	int r;
+
+	r = husk_seccomp_build(seccomp, &filter, err);
+	if (r < 0)
+		return r;
+	r = husk_process_finalize_built(proc, filter, err);
+	husk_seccomp_filter_free(filter);
+	return r;
+}
+
+int husk_process_finalize_built(const struct husk_process *proc,
+				struct husk_seccomp_filter *filter,
+				struct husk_err *err)
+{
 	bool keepcaps = proc->caps.set;
 	int r;
 
@@ -189,7 +204,7 @@ int husk_process_finalize(const struct husk_process *proc,
 	 * any sane profile allows (runc makes the same trade).
 	 */
 	if (!proc->no_new_privileges) {
-		r = husk_seccomp_load(seccomp, err);
+		r = husk_seccomp_load_filter(filter, err);
 		if (r < 0)
 			return r;
 	}
@@ -217,7 +232,7 @@ int husk_process_finalize(const struct husk_process *proc,
 	 * tighter a profile can be.
 	 */
 	if (proc->no_new_privileges) {
-		r = husk_seccomp_load(seccomp, err);
+		r = husk_seccomp_load_filter(filter, err);
 		if (r < 0)
 			return r;
 	}

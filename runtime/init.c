@@ -219,6 +219,7 @@ _Noreturn void husk_init_run(const struct husk_init_args *a)
 	char exe[PATH_MAX];
 	int keep[2] = { a->sync_fd, a->fifo_fd };
 	char *start_state = NULL; /* freed by execve or _exit */
+	struct husk_seccomp_filter *filter = NULL; /* likewise */
 	int tramp_fd = -1;
 	sigset_t none;
 
@@ -231,7 +232,8 @@ _Noreturn void husk_init_run(const struct husk_init_args *a)
 	    setup_in_namespaces(a, &start_state, &err) < 0 ||
 	    husk_find_executable(p->args.v[0], p->env.v, exe, sizeof(exe),
 				 &err) < 0 ||
-	    husk_close_fds_from(3 + a->preserve_fds, keep, 2, &err) < 0)
+	    husk_close_fds_from(3 + a->preserve_fds, keep, 2, &err) < 0 ||
+	    husk_seccomp_build(a->spec->seccomp, &filter, &err) < 0)
 		goto fail;
 	/* From here on the container outlives husk create. */
 	if (prctl(PR_SET_PDEATHSIG, 0) < 0) {
@@ -243,7 +245,7 @@ _Noreturn void husk_init_run(const struct husk_init_args *a)
 	close(a->sync_fd);
 	if (wait_for_start(a->fifo_fd, &err) < 0 ||
 	    run_hooks(a, HUSK_HOOK_START_CONTAINER, start_state, &err) < 0 ||
-	    husk_process_finalize(p, a->spec->seccomp, &err) < 0)
+	    husk_process_finalize_built(p, filter, &err) < 0)
 		goto late_fail;
 	husk_trampoline_exec(tramp_fd, exe, p->args.v, p->env.v, &err);
 late_fail:

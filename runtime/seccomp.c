@@ -259,32 +259,51 @@ static int build(const struct husk_seccomp *sc, scmp_filter_ctx *out,
 	return 0;
 }
 
-static void release_filter(scmp_filter_ctx *ctx)
+/* scmp_filter_ctx is libseccomp's opaque pointer; callers never see it. */
+int husk_seccomp_build(const struct husk_seccomp *seccomp,
+		       struct husk_seccomp_filter **out, struct husk_err *err)
 {
-	if (*ctx)
-		seccomp_release(*ctx);
-}
-#define _cleanup_filter_ __attribute__((cleanup(release_filter)))
-
-int husk_seccomp_validate(const struct husk_seccomp *seccomp,
-			  struct husk_err *err)
-{
-	_cleanup_filter_ scmp_filter_ctx ctx = NULL;
-
-	return seccomp ? build(seccomp, &ctx, err) : 0;
-}
-
-int husk_seccomp_load(const struct husk_seccomp *seccomp, struct husk_err *err)
-{
-	_cleanup_filter_ scmp_filter_ctx ctx = NULL;
+	scmp_filter_ctx ctx = NULL;
 	int r;
 
+	*out = NULL;
 	if (!seccomp)
 		return 0;
 	r = build(seccomp, &ctx, err);
 	if (r < 0)
 		return r;
-	r = seccomp_load(ctx);
+	*out = (struct husk_seccomp_filter *)ctx;
+	return 0;
+}
+
+void husk_seccomp_filter_free(struct husk_seccomp_filter *filter)
+{
+	if (filter)
+		seccomp_release((scmp_filter_ctx)filter);
+}
+
+static void free_filter(struct husk_seccomp_filter **filter)
+{
+	husk_seccomp_filter_free(*filter);
+}
+#define _cleanup_filter_ __attribute__((cleanup(free_filter)))
+
+int husk_seccomp_validate(const struct husk_seccomp *seccomp,
+			  struct husk_err *err)
+{
+	_cleanup_filter_ struct husk_seccomp_filter *filter = NULL;
+
+	return husk_seccomp_build(seccomp, &filter, err);
+}
+
+int husk_seccomp_load_filter(struct husk_seccomp_filter *filter,
+			     struct husk_err *err)
+{
+	int r;
+
+	if (!filter)
+		return 0;
+	r = seccomp_load((scmp_filter_ctx)filter);
 	if (r == -EACCES || r == -EPERM)
 		return husk_fail(err, -r,
 				 "seccomp: load filter (without "
@@ -292,4 +311,15 @@ int husk_seccomp_load(const struct husk_seccomp *seccomp, struct husk_err *err)
 	if (r < 0)
 		return husk_fail(err, -r, "seccomp: load filter");
 	return 0;
+}
+
+int husk_seccomp_load(const struct husk_seccomp *seccomp, struct husk_err *err)
+{
+	_cleanup_filter_ struct husk_seccomp_filter *filter = NULL;
+	int r;
+
+	r = husk_seccomp_build(seccomp, &filter, err);
+	if (r < 0)
+		return r;
+	return husk_seccomp_load_filter(filter, err);
 }

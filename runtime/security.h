@@ -5,9 +5,12 @@
  *
  * Container init and `exec` both call husk_process_finalize() as the last
  * step before execve(), so that the two doors can never diverge.  Checks
- * that need no process state (husk_seccomp_validate, husk_sysctl_check,
- * husk_lsm_check) are meant to run in the parent before clone(), so that
- * configuration errors appear before anything is created.
+ * that need no process state (husk_sysctl_check, husk_lsm_check) are meant
+ * to run in the parent before clone(), so that configuration errors appear
+ * before anything is created.  The seccomp filter is the exception: the
+ * init builds it before READY (a bad profile still fails create, and the
+ * teardown leaves nothing) and loads that same filter after start, so a
+ * run pays for one build, not two.
  */
 #ifndef HUSK_SECURITY_H
 #define HUSK_SECURITY_H
@@ -31,6 +34,11 @@
 int husk_process_finalize(const struct husk_process *proc,
 			  const struct husk_seccomp *seccomp,
 			  struct husk_err *err);
+/* The same with the filter already built (husk_seccomp_build; may be NULL). */
+struct husk_seccomp_filter;
+int husk_process_finalize_built(const struct husk_process *proc,
+				struct husk_seccomp_filter *filter,
+				struct husk_err *err);
 
 /* --- the steps, usable on their own (runtime/finalize.c, caps.c) --- */
 
@@ -74,6 +82,17 @@ int husk_seccomp_validate(const struct husk_seccomp *seccomp,
  * without it the caller must still hold CAP_SYS_ADMIN.
  */
 int husk_seccomp_load(const struct husk_seccomp *seccomp, struct husk_err *err);
+
+/*
+ * The two halves of husk_seccomp_load, so that the container init can
+ * build (and so validate) the filter before it reports READY, and load it
+ * after start.  @out is NULL when @seccomp is; loading NULL does nothing.
+ */
+int husk_seccomp_build(const struct husk_seccomp *seccomp,
+		       struct husk_seccomp_filter **out, struct husk_err *err);
+int husk_seccomp_load_filter(struct husk_seccomp_filter *filter,
+			     struct husk_err *err);
+void husk_seccomp_filter_free(struct husk_seccomp_filter *filter);
 
 /* --- sysctl and LSMs (runtime/sysctl.c) --- */
 

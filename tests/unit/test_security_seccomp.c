@@ -245,6 +245,31 @@ TEST(seccomp_validate_flags_actions_args)
 	CHECK_INT(husk_seccomp_validate(NULL, &err), 0);
 }
 
+/* The init's split: no profile builds to no filter, which loads as a no-op;
+ * a bad one fails at build, leaving nothing to free. */
+TEST(seccomp_build_then_load_filter)
+{
+	static char *bad[] = {(char *)"no_such_syscall", NULL};
+	struct husk_seccomp_rule rule = {.names = {bad, 1},
+					 .action = SCMP_ACT_ERRNO(0),
+					 .errno_ret = HUSK_UNSET};
+	struct husk_seccomp_filter *filter = (void *)1;
+	struct husk_seccomp sc;
+	struct husk_err err = {0};
+
+	CHECK_INT(husk_seccomp_build(NULL, &filter, &err), 0);
+	CHECK(filter == NULL);
+	CHECK_INT(husk_seccomp_load_filter(NULL, &err), 0);
+	init_filter(&sc, &rule, 1);
+	CHECK(husk_seccomp_build(&sc, &filter, &err) < 0);
+	CHECK(filter == NULL);
+	CHECK(strstr(err.msg, "unknown syscall \"no_such_syscall\"") != NULL);
+	rule.names.v[0] = (char *)"getcwd";
+	CHECK_INT(husk_seccomp_build(&sc, &filter, &err), 0);
+	CHECK(filter != NULL);
+	husk_seccomp_filter_free(filter);
+}
+
 TEST(seccomp_without_nnp_for_unprivileged_user)
 {
 	struct husk_seccomp_rule rule = {.names = {getcwd_names, 1},
