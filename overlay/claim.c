@@ -5,6 +5,7 @@
  */
 #include "ovl-internal.h"
 #include "../runtime/fsutil.h"
+#include "../runtime/state.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -31,18 +32,16 @@ static int read_small_file(int fd, char *buf, size_t size)
 	return 0;
 }
 
+/* The owner's start time; a zombie still counts (it is read, not judged). */
 static int pid_starttime(pid_t pid, unsigned long long *start)
 {
-	char path[64], buf[1024];
-	_cleanup_close_ int fd = -1;
+	uint64_t st = 0;
+	char state = 0;
+	int r = husk_proc_stat(pid, &state, &st);
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (read_small_file(fd, buf, sizeof(buf)) < 0)
-		return -EIO;
-	return husk_ovl_stat_starttime(buf, start);
+	if (r == 0)
+		*start = st;
+	return r;
 }
 
 /* The owner still runs: its pid lives and is not a recycled one. */

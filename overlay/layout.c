@@ -260,26 +260,3 @@ int husk_ovl_owner_parse(const char *buf, struct husk_ovl_owner *o)
 	o->start = strtoull(num, &end, 10);
 	return *end ? -EINVAL : 0;
 }
-
-int husk_ovl_stat_starttime(const char *stat, unsigned long long *start)
-{
-	/* comm may hold spaces and ')': fields restart after the last ')' */
-	const char *p = strrchr(stat, ')');
-	char *end;
-
-	if (!p)
-		return -EINVAL;
-	p++;
-	/* field 3 (state) is the first after ')'; starttime is field 22 */
-	for (int field = 2; field < 22; field++) {
-		p = strchr(p, ' ');
-		if (!p)
-			return -EINVAL;
-		p++;
-	}
-	errno = 0;
-	*start = strtoull(p, &end, 10);
-	if (errno || end == p)
-		return -EINVAL;
-	return 0;
-}

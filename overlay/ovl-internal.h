@@ -62,7 +62,5 @@ int husk_ovl_owner_format(const struct husk_ovl_owner *o, char *buf,
 			  size_t size);
 /* -EINVAL for an empty or foreign file (treated as "no owner"). */
 int husk_ovl_owner_parse(const char *buf, struct husk_ovl_owner *o);
-/* Field 22 (starttime) of a /proc/<pid>/stat line. */
-int husk_ovl_stat_starttime(const char *stat, unsigned long long *start);
 
 #endif

@@ -268,32 +268,50 @@ void husk_state_free(struct husk_state *st)
 	memset(st, 0, sizeof(*st));
 }
 
-uint64_t husk_proc_start_time(pid_t pid)
+int husk_proc_stat_parse(const char *stat, char *state, uint64_t *start)
 {
-	char path[64], buf[1024], *p;
-	unsigned long long start = 0;
+	/* comm may hold spaces and parens: fields restart after the last ')'. */
+	const char *p = strrchr(stat, ')');
+	unsigned long long st;
+	char c;
+
+	if (!p || p[1] != ' ')
+		return -EINVAL;
+	/* " S ppid ..." : state is field 3, starttime is field 22. */
+	if (sscanf(p + 2,
+		   "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d "
+		   "%*d %*d %*d %*d %*d %llu",
+		   &c, &st) != 2)
+		return -EINVAL;
+	*state = c;
+	*start = st;
+	return 0;
+}
+
+int husk_proc_stat(pid_t pid, char *state, uint64_t *start)
+{
+	char path[64], buf[1024];
 	_cleanup_close_ int fd = -1;
 	ssize_t n;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return 0;
+		return -errno;
 	n = read(fd, buf, sizeof(buf) - 1);
 	if (n <= 0)
-		return 0;
+		return n < 0 ? -errno : -EIO;
 	buf[n] = '\0';
-	/* comm may hold spaces and parens: fields restart after the last ')'. */
-	p = strrchr(buf, ')');
-	if (!p || p[1] != ' ')
-		return 0;
-	/* " S ppid ..." : state is field 3, starttime is field 22. */
-	if (p[2] == 'Z' || p[2] == 'X')
-		return 0;
-	if (sscanf(p + 2,
-		   "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d "
-		   "%*d %*d %*d %*d %*d %llu",
-		   &start) != 1)
+	return husk_proc_stat_parse(buf, state, start);
+}
+
+uint64_t husk_proc_start_time(pid_t pid)
+{
+	uint64_t start = 0;
+	char state = 0;
+
+	if (husk_proc_stat(pid, &state, &start) < 0 || state == 'Z' ||
+	    state == 'X')
 		return 0;
 	return start;
 }

@@ -81,7 +81,11 @@ char *husk_state_to_json(const struct husk_state *st, enum husk_status s,
 int husk_state_list(const char *root, struct husk_strv *ids,
 		    struct husk_err *err);
 
-/* starttime (field 22) of /proc/<pid>/stat; 0 if the process is gone. */
+/* State letter (field 3) and starttime (field 22) of a /proc/PID/stat text. */
+int husk_proc_stat_parse(const char *stat, char *state, uint64_t *start);
+/* The same, read from /proc/<pid>/stat; -errno when it can't be read. */
+int husk_proc_stat(pid_t pid, char *state, uint64_t *start);
+/* starttime of a live (not zombie) process; 0 if it is gone or a zombie. */
 uint64_t husk_proc_start_time(pid_t pid);
 /* True when the process exists, is not a zombie and started at @start. */
 bool husk_proc_alive(pid_t pid, uint64_t start);

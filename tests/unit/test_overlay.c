@@ -226,15 +226,3 @@ TEST(overlay_owner_parse_rejects_garbage)
 				       &o),
 		  -EINVAL);
 }
-
-TEST(overlay_stat_starttime)
-{
-	unsigned long long start = 0;
-	const char *stat = "1234 (we ird) name) S 1 1234 1234 0 -1 4194560 "
-			   "100 0 0 0 1 2 0 0 20 0 1 0 5551212 1000 100";
-
-	CHECK_INT(husk_ovl_stat_starttime(stat, &start), 0);
-	CHECK(start == 5551212ULL);
-	CHECK_INT(husk_ovl_stat_starttime("1 (x) S 1 2", &start), -EINVAL);
-	CHECK_INT(husk_ovl_stat_starttime("no paren", &start), -EINVAL);
-}
