@@ -211,7 +211,7 @@ static int cg_alloc(const char *path, struct husk_cgroup **out,
 	r = cg_layout_get(&lay, err);
 	if (r < 0)
 		return r;
-	cg = malloc(sizeof(*cg) + lay->n * sizeof(cg->d[0]));
+	cg = calloc(1, sizeof(*cg) + lay->n * sizeof(cg->d[0]));
 	if (!cg || !(cg->path = strdup(path))) {
 		free(cg);
 		return husk_fail(err, ENOMEM, "cgroup %s", path);
@@ -503,12 +503,12 @@ int husk_cgroup_is_frozen(struct husk_cgroup *cg, bool *frozen,
 int husk_cgroup_path_frozen(const char *path, bool *frozen,
 			    struct husk_err *err)
 {
-	struct husk_cgroup *cg;
+	struct husk_cgroup *cg = NULL;
 	int i, r;
 
 	*frozen = false;
 	r = cg_alloc(path, &cg, err);
-	if (r < 0)
+	if (!cg) /* cg_alloc failed (r < 0) */
 		return r;
 	i = cg->lay->ctrl_hier[CG_FREEZER];
 	if (i < 0)

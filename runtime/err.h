@@ -48,10 +48,12 @@ static inline void husk_err_clear(struct husk_err *err)
 }
 
 /* Cleanup helpers: every resource is released on every path. */
+/* Also for fds held in structs: -1 afterwards, so a second call is a no-op. */
 static inline void husk_closep(int *fd)
 {
 	if (*fd >= 0)
 		close(*fd);
+	*fd = -1;
 }
 static inline void husk_freep(void *p)
 {

@@ -148,7 +148,7 @@ static int add_rule_for(scmp_filter_ctx ctx, int nr, uint32_t action,
 			struct husk_err *err)
 {
 	struct scmp_arg_cmp cmp[6];
-	int r;
+	int r = 0;
 
 	if (rule->n_args > 6)
 		return husk_fail(err, 0, "seccomp: %s: more than 6 arguments",
