@@ -82,6 +82,25 @@ int husk_write_at(int dirfd, const char *name, const char *data,
 	return 0;
 }
 
+/*
+ * rename(tmp, path), as atomic for readers, but when path exists swap the
+ * two names and unlink the old version.  A rename that replaces a file
+ * makes ext4 (auto_da_alloc) allocate the new file's blocks at once, and
+ * on a filesystem mounted with -o discard the eventual unlink of those
+ * blocks then waits for the device: half a millisecond per container on
+ * a state dir under an ext4 /run.  After an exchange nothing forces the
+ * allocation, and a short-lived file is unlinked before writeback.
+ */
+static int replace_file(const char *tmp, const char *path)
+{
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_EXCHANGE) == 0)
+		return unlink(tmp) < 0 && errno != ENOENT ? -1 : 0;
+	/* ENOENT: nothing to replace; EINVAL: no exchange on this fs. */
+	if (errno != ENOENT && errno != EINVAL && errno != ENOSYS)
+		return -1;
+	return rename(tmp, path);
+}
+
 int husk_write_file_atomic(const char *path, const char *data, size_t len,
 			   mode_t mode, struct husk_err *err)
 {
@@ -108,7 +127,7 @@ int husk_write_file_atomic(const char *path, const char *data, size_t len,
 		}
 		off += (size_t)n;
 	}
-	if (rename(tmp, path) < 0) {
+	if (replace_file(tmp, path) < 0) {
 		int e = errno;
 
 		unlink(tmp);
