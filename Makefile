@@ -36,8 +36,11 @@ all: build/husk helpers
 # object costs each husk call mapping, relocation and page faults.
 HUSK_LIBS := -Wl,-Bstatic $(shell pkg-config --libs jansson libcap libseccomp 2>/dev/null) \
 	-Wl,-Bdynamic $(shell pkg-config --libs libmnl 2>/dev/null)
+# Full RELRO: every symbol bound at startup, before the init is cloned,
+# and the GOT read-only from then on (no lazy binding in the init).
+HUSK_LDFLAGS := -Wl,-z,now -Wl,-z,relro
 build/husk: $(OBJS)
-	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(HUSK_LIBS)
+	$(Q)$(CC) $(CFLAGS) $(HUSK_LDFLAGS) -o $@ $^ $(HUSK_LIBS)
 
 # husk-exec: the trampoline through which the container's process is
 # exec'd (CVE-2019-5736), embedded in husk by runtime/selfexe.c's .incbin.
