@@ -121,14 +121,14 @@ static void bundle_free(struct bundle *b)
 
 static int create_container(const struct husk_global *g,
 			    const struct create_args *a, struct bundle *b,
-			    bool foreground, int console_fd, pid_t *pid,
+			    bool start, int console_fd, pid_t *pid,
 			    struct husk_err *err)
 {
 	struct husk_create_opts o = {
 		.root = g->root, .id = a->id, .bundle = b->dir,
 		.pid_file = a->pid_file, .console_socket = a->console_socket,
 		.preserve_fds = a->preserve_fds, .spec = &b->spec,
-		.config_json = b->json, .foreground = foreground,
+		.config_json = b->json, .start = start,
 		.console_fd = console_fd,
 	};
 
@@ -185,15 +185,13 @@ int run_bundle(const struct husk_global *g, const struct create_args *a,
 		cli_error("socketpair: %s", strerror(errno));
 		return 1;
 	}
-	ret = create_container(g, a, b, !a->detach, sv[1], &pid, &err);
+	ret = create_container(g, a, b, true, sv[1], &pid, &err);
 	if (sv[1] >= 0)
 		close(sv[1]);
 	if (ret == 0 && own_tty)
 		ret = husk_recv_fd(sv[0], &master, NULL, 0, &err);
 	if (sv[0] >= 0)
 		close(sv[0]);
-	if (ret == 0)
-		ret = husk_container_start(g->root, a->id, &err);
 	if (ret < 0) {
 		struct husk_err ignore = { 0 };
 

@@ -58,6 +58,18 @@ int husk_container_spec(const char *root, const struct husk_state *st,
 			       err);
 }
 
+/* A failing poststart or poststop hook is a warning, not an error (OCI). */
+static void run_hooks_or_warn(const struct husk_spec *spec,
+			      const struct husk_state *st,
+			      enum husk_hook_kind kind)
+{
+	struct husk_err herr = { 0 };
+
+	if (husk_container_run_hooks(spec, st, kind, &herr) < 0)
+		fprintf(stderr, "husk: warning: %s hook: %s\n",
+			husk_hook_kind_name(kind), herr.msg);
+}
+
 /*
  * Run the poststart or poststop hooks of the container's saved config.json;
  * a failure is a warning.  Most configs have none of them: when the kind's
@@ -82,9 +94,8 @@ static void run_saved_hooks(const char *root, const struct husk_state *st,
 		return;
 	husk_spec_init(&spec);
 	if (husk_spec_parse(json, len, st->bundle ? st->bundle : "/", &spec,
-			    &herr) == 0 &&
-	    husk_container_run_hooks(&spec, st, kind, &herr) < 0)
-		fprintf(stderr, "husk: warning: %s hook: %s\n", name, herr.msg);
+			    &herr) == 0)
+		run_hooks_or_warn(&spec, st, kind);
 	husk_spec_free(&spec);
 }
 
@@ -216,29 +227,58 @@ static int wait_fifo_reader(int fifo, int pidfd, struct husk_err *err)
 	return 0;
 }
 
-/* The init holds the fifo open until its execve: wait for that EOF. */
+/*
+ * The init holds the fifo open until its execve (close-on-exec) or its
+ * death: wait for that EOF, however long startContainer hooks take (they
+ * have their own timeouts).  An init sharing our memory must be past its
+ * exec before we run again (create.c, spawn_init).
+ */
 static void wait_fifo_eof(int fifo)
 {
 	struct pollfd p = { .fd = fifo, .events = POLLIN };
 	char buf[16];
 
-	for (int i = 0; i < 1000; i++) {
-		int n = poll(&p, 1, START_TIMEOUT_MS);
-
-		if (n == 0 || (n < 0 && errno != EINTR))
+	for (;;) {
+		if (poll(&p, 1, -1) < 0 && errno != EINTR)
 			return;
 		if (read(fifo, buf, sizeof(buf)) == 0)
 			return;
 	}
 }
 
+int husk_container_start_locked(const char *root, struct husk_state *st,
+				const struct husk_spec *spec,
+				struct husk_err *err)
+{
+	_cleanup_close_ int fifo = -1, pidfd = open_init(st);
+	char path[PATH_MAX];
+
+	if (husk_state_path(root, st->id, "exec.fifo", path, sizeof(path),
+			    err) < 0)
+		return err->code;
+	fifo = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fifo < 0)
+		return husk_fail(err, errno, "open %s", path);
+	if (wait_fifo_reader(fifo, pidfd, err) < 0)
+		return err->code;
+	wait_fifo_eof(fifo);
+	/* The fifo's absence marks the container started (husk_state_read). */
+	if (unlink(path) < 0)
+		return husk_fail(err, errno, "unlink %s", path);
+	st->started = true; /* for the poststart hooks' state */
+	if (spec)
+		run_hooks_or_warn(spec, st, HUSK_HOOK_POSTSTART);
+	else
+		run_saved_hooks(root, st, HUSK_HOOK_POSTSTART);
+	return 0;
+}
+
 int husk_container_start(const char *root, const char *id,
 			 struct husk_err *err)
 {
-	_cleanup_close_ int lock_fd = -1, fifo = -1, pidfd = -1;
+	_cleanup_close_ int lock_fd = -1;
 	struct husk_state st;
 	enum husk_status s;
-	char path[PATH_MAX];
 	int ret;
 
 	if (husk_state_lock(root, id, &lock_fd, err) < 0)
@@ -246,30 +286,11 @@ int husk_container_start(const char *root, const char *id,
 	if (husk_state_read(root, id, &st, err) < 0)
 		goto out;
 	s = husk_container_status(&st);
-	if (s != HUSK_STATUS_CREATED) {
+	if (s != HUSK_STATUS_CREATED)
 		husk_fail(err, 0, "cannot start container %s: it is %s", id,
 			  husk_status_name(s));
-		goto out;
-	}
-	pidfd = open_init(&st);
-	if (husk_state_path(root, id, "exec.fifo", path, sizeof(path), err) < 0)
-		goto out;
-	fifo = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (fifo < 0) {
-		husk_fail(err, errno, "open %s", path);
-		goto out;
-	}
-	if (wait_fifo_reader(fifo, pidfd, err) < 0)
-		goto out;
-	wait_fifo_eof(fifo);
-	/* The fifo's absence marks the container started (husk_state_read). */
-	if (unlink(path) < 0) {
-		husk_fail(err, errno, "unlink %s", path);
-		goto out;
-	}
-	st.started = true; /* for the poststart hooks' state */
-	run_saved_hooks(root, &st, HUSK_HOOK_POSTSTART);
-	husk_err_clear(err);
+	else
+		husk_container_start_locked(root, &st, NULL, err);
 out:
 	ret = err->code;
 	husk_state_free(&st);

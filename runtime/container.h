@@ -19,8 +19,12 @@ struct husk_create_opts {
 	int preserve_fds;	    /* fds 3..3+N-1 are passed to the process */
 	struct husk_spec *spec;	    /* the parsed spec (owned by the caller) */
 	const char *config_json;    /* the spec's JSON, kept in the state dir */
-	/* run in the foreground: the caller waits for @pid itself. */
-	bool foreground;
+	/*
+	 * husk run: start the container too, before the lock is released;
+	 * the init then runs in our memory until its exec (create.c).  The
+	 * spec must stay untouched until this returns.
+	 */
+	bool start;
 	int console_fd; /* foreground terminal: our end of the console socket */
 };
 

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -41,6 +42,8 @@ struct create {
 	int fifo_fd;
 	int console_fd;
 	struct husk_cgroup *cg;
+	struct husk_init_args init_args;
+	void *init_stack; /* husk run's CLONE_VM init runs on it */
 };
 
 static bool wants_network(const struct husk_spec *s)
@@ -230,39 +233,76 @@ static int connect_console(struct create *c, struct husk_err *err)
 	return 0;
 }
 
+/*
+ * husk run's init shares our memory (CLONE_VM) until it execs, as after a
+ * vfork: no page tables to copy at clone, and no copy-on-write fault for
+ * every page either side then writes, which on a virtualised host cost
+ * several milliseconds a container.  That is only sound while the two
+ * never run husk code at once: the init blocks on the sync socket at its
+ * first instruction, each side blocks after sending a step, and the
+ * parent keeps the container locked and waits until the exec
+ * (start_locked).  `husk create` hands the init to a later `husk start`
+ * and exits meanwhile, so its init gets a copy of our memory instead.
+ */
+#define INIT_STACK_SIZE (8UL << 20)
+
+static int map_init_stack(struct create *c, struct husk_err *err)
+{
+	void *p = mmap(NULL, INIT_STACK_SIZE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK,
+		       -1, 0);
+
+	if (p == MAP_FAILED)
+		return husk_fail(err, errno, "mmap the init's stack");
+	/* A guard page: an overflow faults instead of writing our heap. */
+	if (mprotect(p, (size_t)getpagesize(), PROT_NONE) < 0) {
+		int e = errno;
+
+		munmap(p, INIT_STACK_SIZE);
+		return husk_fail(err, e, "mprotect the init's stack guard");
+	}
+	c->init_stack = p;
+	return 0;
+}
+
 static int spawn_init(struct create *c, pid_t *pid, struct husk_err *err)
 {
 	const struct husk_spec *s = c->spec;
 	/* The init makes its cgroup namespace once it is in its cgroup. */
 	int flags = husk_ns_clone_flags(s) & ~CLONE_NEWCGROUP;
-	struct husk_init_args a = {
+
+	c->init_args = (struct husk_init_args){
 		.spec = s, .root = c->o->root, .id = c->o->id,
 		.state_dir = c->dir, .cg = c->cg,
 		.fifo_fd = c->fifo_fd, .console_fd = c->console_fd,
 		.preserve_fds = c->o->preserve_fds,
 		.userns = (flags & CLONE_NEWUSER) != 0,
 	};
-
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, c->sync) < 0)
 		return husk_fail(err, errno, "socketpair");
+	c->init_args.sync_fd = c->sync[1];
+	c->init_args.parent_fds[0] = c->lock_fd;
+	c->init_args.parent_fds[1] = c->sync[0];
 	/* setns(CLONE_NEWPID) only affects children: join before clone. */
 	if (husk_ns_join_paths(s, true, err) < 0)
 		return err->code;
-	/* Fork-like clone: the child runs on a copy of our stack. */
-	*pid = (pid_t)syscall(SYS_clone, (unsigned long)flags | SIGCHLD, NULL,
-			      NULL, NULL, NULL);
+	if (c->o->start) {
+		if (map_init_stack(c, err) < 0)
+			return err->code;
+		*pid = clone(husk_init_main,
+			     (char *)c->init_stack + INIT_STACK_SIZE,
+			     flags | CLONE_VM | SIGCHLD, &c->init_args);
+	} else {
+		/* Fork-like: the child runs on a copy of our stack. */
+		*pid = (pid_t)syscall(SYS_clone, (unsigned long)flags | SIGCHLD,
+				      NULL, NULL, NULL, NULL);
+		if (*pid == 0)
+			husk_init_main(&c->init_args);
+	}
 	if (*pid < 0)
 		return husk_fail(err, errno, "clone");
-	if (*pid > 0)
-		husk_debug("%s: cloned init %d with flags 0x%x", c->o->id, *pid,
-			   flags);
-	if (*pid == 0) {
-		/* The flock belongs to this create, not to the container. */
-		close(c->lock_fd);
-		close(c->sync[0]);
-		a.sync_fd = c->sync[1];
-		husk_init_run(&a);
-	}
+	husk_debug("%s: cloned init %d with flags 0x%x%s", c->o->id, *pid,
+		   flags, c->o->start ? " sharing our memory" : "");
 	close(c->sync[1]);
 	c->sync[1] = -1;
 	return 0;
@@ -325,6 +365,9 @@ static void create_release(struct create *c)
 	if (c->cg)
 		husk_cgroup_free(c->cg);
 	husk_state_free(&c->st);
+	/* Only once the init has exec'd or been reaped: it ran on this. */
+	if (c->init_stack)
+		munmap(c->init_stack, INIT_STACK_SIZE);
 }
 
 int husk_container_create(const struct husk_create_opts *o, pid_t *pid,
@@ -355,6 +398,9 @@ int husk_container_create(const struct husk_create_opts *o, pid_t *pid,
 	    make_cgroup(&c, err) < 0 ||
 	    make_fifo(&c, err) < 0 || connect_console(&c, err) < 0 ||
 	    spawn_init(&c, &child, err) < 0 || drive_init(&c, child, err) < 0)
+		goto fail;
+	if (o->start &&
+	    husk_container_start_locked(o->root, &c.st, o->spec, err) < 0)
 		goto fail;
 	*pid = child;
 	create_release(&c);

@@ -212,7 +212,7 @@ static int wait_for_start(int fifo_fd, struct husk_err *err)
 	return 0;
 }
 
-_Noreturn void husk_init_run(const struct husk_init_args *a)
+static _Noreturn void init_run(const struct husk_init_args *a)
 {
 	const struct husk_process *p = &a->spec->process;
 	struct husk_err err = { 0 };
@@ -223,12 +223,19 @@ _Noreturn void husk_init_run(const struct husk_init_args *a)
 	int tramp_fd = -1;
 	sigset_t none;
 
+	/*
+	 * Wait for GO before anything else: an init sharing husk's memory
+	 * must not run husk or libc code (errno, malloc) while the parent
+	 * does.  From here on the two take turns: whoever sends a step on
+	 * the sync socket then blocks until the other answers.
+	 */
+	if (husk_sync_wait(a->sync_fd, HUSK_SYNC_GO, &err) < 0)
+		goto fail;
 	/* husk run blocked the signals it relays; the process gets none blocked. */
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	if (watch_parent(getppid(), &err) < 0 ||
 	    husk_trampoline_open(3 + a->preserve_fds, &tramp_fd, &err) < 0 ||
-	    husk_sync_wait(a->sync_fd, HUSK_SYNC_GO, &err) < 0 ||
 	    setup_in_namespaces(a, &start_state, &err) < 0 ||
 	    husk_find_executable(p->args.v[0], p->env.v, exe, sizeof(exe),
 				 &err) < 0 ||
@@ -255,4 +262,15 @@ late_fail:
 fail:
 	husk_sync_send_error(a->sync_fd, &err);
 	_exit(1);
+}
+
+int husk_init_main(void *args)
+{
+	/* The parent's copy may be gone once we are READY: keep our own. */
+	const struct husk_init_args a = *(const struct husk_init_args *)args;
+
+	/* The flock and the parent's sync end belong to the create. */
+	close(a.parent_fds[0]);
+	close(a.parent_fds[1]);
+	init_run(&a);
 }

@@ -9,6 +9,11 @@
 
 struct husk_cgroup;
 
+/*
+ * What the init is given.  An init cloned with CLONE_VM (husk run: see
+ * spawn_init in create.c) reads this struct once, at its start; the spec
+ * and strings it points to must stay untouched until the init has exec'd.
+ */
 struct husk_init_args {
 	const struct husk_spec *spec;
 	const char *root; /* husk's --root: hooks read the state there */
@@ -16,14 +21,19 @@ struct husk_init_args {
 	const char *state_dir;
 	struct husk_cgroup *cg;
 	int sync_fd;	  /* our end of the sync socketpair */
+	int parent_fds[2]; /* the parent's lock and sync end: closed at once */
 	int fifo_fd;	  /* O_PATH fd of exec.fifo */
 	int console_fd;	  /* connected console socket, or -1 */
 	int preserve_fds; /* extra fds after stdio handed to the process */
 	bool userns;	  /* a new user namespace was made */
 };
 
-/* Never returns: execs the process, or reports the failure and exits. */
-_Noreturn void husk_init_run(const struct husk_init_args *a);
+/*
+ * The init's entry point, a clone() callback taking a struct
+ * husk_init_args *.  Never returns: execs the process, or reports the
+ * failure and exits.
+ */
+int husk_init_main(void *args);
 
 /*
  * Find @file the way execvp would, using PATH from @env; the message of a
