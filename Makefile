@@ -32,10 +32,11 @@ HELPERS   := $(patsubst tests/helpers/%.c,build/helpers/%,$(HELPER_SRCS))
 all: build/husk helpers
 
 # husk links jansson, libcap and libseccomp in (the -dev packages ship the
-# .a files) and loads libnftables on first use (net/nft.c): every shared
-# object costs each husk call mapping, relocation and page faults.
+# .a files) and loads libmnl and libnftables on first use (net/dl.c):
+# every shared object costs each husk call mapping, relocation and page
+# faults.  Only libc is left.
 HUSK_LIBS := -Wl,-Bstatic $(shell pkg-config --libs jansson libcap libseccomp 2>/dev/null) \
-	-Wl,-Bdynamic $(shell pkg-config --libs libmnl 2>/dev/null)
+	-Wl,-Bdynamic
 # Full RELRO: every symbol bound at startup, before the init is cloned,
 # and the GOT read-only from then on (no lazy binding in the init).
 HUSK_LDFLAGS := -Wl,-z,now -Wl,-z,relro

@@ -53,6 +53,16 @@ int ipam_free(const char *root, const struct husk_netconf *c, const char *id,
 int ipam_remove(const char *root, const struct husk_netconf *c,
 		struct husk_err *err);
 
+/* ---- shared objects loaded on first use (dl.c) ---- */
+
+struct net_dl_sym {
+	const char *name;
+	void **slot; /* where the address goes: (void **)&table.fn */
+};
+/* dlopen @soname and fill every slot, or fail with all of them NULL. */
+int net_dl_load(const char *soname, const struct net_dl_sym *syms, size_t n,
+		struct husk_err *err);
+
 /* ---- rtnetlink (rtnl.c) ---- */
 
 struct rtnl {

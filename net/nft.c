@@ -14,7 +14,6 @@
  * from the host itself (also via 127.0.0.1, with route_localnet on the
  * bridge and the masquerade of 127.0.0.0/8 below).
  */
-#include <dlfcn.h>
 #include <errno.h>
 #include <nftables/libnftables.h>
 #include <stdarg.h>
@@ -24,44 +23,33 @@
 
 #define TABLE "ip husk"
 
-/*
- * libnftables (with libnftnl, libxtables and libgmp behind it) is loaded
- * only when a network needs it: linked in, the dynamic loader maps and
- * relocates it on every husk call, a large share of `husk run`'s time.
- */
+/* libnftables, loaded by net_dl_load() when a network first needs it. */
 static struct {
-	struct nft_ctx *(*ctx_new)(uint32_t flags);
-	void (*ctx_free)(struct nft_ctx *ctx);
-	int (*buffer_output)(struct nft_ctx *ctx);
-	int (*buffer_error)(struct nft_ctx *ctx);
-	const char *(*get_error_buffer)(struct nft_ctx *ctx);
-	int (*run_cmd)(struct nft_ctx *ctx, const char *buf);
+	__typeof__(nft_ctx_new) *ctx_new;
+	__typeof__(nft_ctx_free) *ctx_free;
+	__typeof__(nft_ctx_buffer_output) *buffer_output;
+	__typeof__(nft_ctx_buffer_error) *buffer_error;
+	__typeof__(nft_ctx_get_error_buffer) *get_error_buffer;
+	__typeof__(nft_run_cmd_from_buffer) *run_cmd;
 } nft;
 
 static int nft_load(struct husk_err *err)
 {
-	void *lib;
+#define SYM(field, name) { name, (void **)&nft.field }
+	static const struct net_dl_sym syms[] = {
+		SYM(ctx_new, "nft_ctx_new"),
+		SYM(ctx_free, "nft_ctx_free"),
+		SYM(buffer_output, "nft_ctx_buffer_output"),
+		SYM(buffer_error, "nft_ctx_buffer_error"),
+		SYM(get_error_buffer, "nft_ctx_get_error_buffer"),
+		SYM(run_cmd, "nft_run_cmd_from_buffer"),
+	};
+#undef SYM
 
 	if (nft.run_cmd)
 		return 0;
-	lib = dlopen("libnftables.so.1", RTLD_NOW | RTLD_LOCAL);
-	if (!lib)
-		return husk_fail(err, ENOENT, "load libnftables: %s",
-				 dlerror());
-	/* POSIX: a function pointer may be copied out of dlsym's void *. */
-	*(void **)&nft.ctx_new = dlsym(lib, "nft_ctx_new");
-	*(void **)&nft.ctx_free = dlsym(lib, "nft_ctx_free");
-	*(void **)&nft.buffer_output = dlsym(lib, "nft_ctx_buffer_output");
-	*(void **)&nft.buffer_error = dlsym(lib, "nft_ctx_buffer_error");
-	*(void **)&nft.get_error_buffer =
-	    dlsym(lib, "nft_ctx_get_error_buffer");
-	*(void **)&nft.run_cmd = dlsym(lib, "nft_run_cmd_from_buffer");
-	if (!nft.ctx_new || !nft.ctx_free || !nft.buffer_output ||
-	    !nft.buffer_error || !nft.get_error_buffer || !nft.run_cmd) {
-		nft.run_cmd = NULL;
-		return husk_fail(err, ENOENT, "libnftables: missing symbols");
-	}
-	return 0;
+	return net_dl_load("libnftables.so.1", syms, HUSK_ARRAY_SIZE(syms),
+			   err);
 }
 
 /* Run nft commands; an error message names the first line of @cmds. */

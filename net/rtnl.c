@@ -17,6 +17,50 @@
 
 #include "internal.h"
 
+/* libmnl, loaded by net_dl_load() when a network first needs it. */
+static struct {
+	__typeof__(mnl_socket_open2) *socket_open2;
+	__typeof__(mnl_socket_bind) *socket_bind;
+	__typeof__(mnl_socket_get_portid) *socket_get_portid;
+	__typeof__(mnl_socket_close) *socket_close;
+	__typeof__(mnl_socket_sendto) *socket_sendto;
+	__typeof__(mnl_socket_recvfrom) *socket_recvfrom;
+	__typeof__(mnl_cb_run) *cb_run;
+	__typeof__(mnl_nlmsg_put_header) *nlmsg_put_header;
+	__typeof__(mnl_nlmsg_put_extra_header) *nlmsg_put_extra_header;
+	__typeof__(mnl_nlmsg_get_payload) *nlmsg_get_payload;
+	__typeof__(mnl_attr_put_u32) *attr_put_u32;
+	__typeof__(mnl_attr_put_strz) *attr_put_strz;
+	__typeof__(mnl_attr_nest_start) *attr_nest_start;
+	__typeof__(mnl_attr_nest_end) *attr_nest_end;
+} mnl;
+
+static int load_libmnl(struct husk_err *err)
+{
+#define SYM(f) { "mnl_" #f, (void **)&mnl.f }
+	static const struct net_dl_sym syms[] = {
+		SYM(socket_open2),
+		SYM(socket_bind),
+		SYM(socket_get_portid),
+		SYM(socket_close),
+		SYM(socket_sendto),
+		SYM(socket_recvfrom),
+		SYM(cb_run),
+		SYM(nlmsg_put_header),
+		SYM(nlmsg_put_extra_header),
+		SYM(nlmsg_get_payload),
+		SYM(attr_put_u32),
+		SYM(attr_put_strz),
+		SYM(attr_nest_start),
+		SYM(attr_nest_end),
+	};
+#undef SYM
+
+	if (mnl.attr_nest_end)
+		return 0;
+	return net_dl_load("libmnl.so.0", syms, HUSK_ARRAY_SIZE(syms), err);
+}
+
 static int open_in_netns(int netns_fd, struct mnl_socket **nl,
 			 struct husk_err *err)
 {
@@ -28,7 +72,7 @@ static int open_in_netns(int netns_fd, struct mnl_socket **nl,
 		return husk_fail(err, errno, "open /proc/thread-self/ns/net");
 	if (setns(netns_fd, CLONE_NEWNET) < 0)
 		return husk_fail(err, errno, "enter container netns");
-	*nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+	*nl = mnl.socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
 	saved = errno;
 	if (setns(self, CLONE_NEWNET) < 0)
 		/* A thread stuck in the wrong netns must not go on. */
@@ -41,21 +85,23 @@ int rtnl_open(struct rtnl *r, int netns_fd, struct husk_err *err)
 	int ret;
 
 	r->nl = NULL;
+	if (load_libmnl(err) < 0)
+		return err->code;
 	if (netns_fd >= 0) {
 		ret = open_in_netns(netns_fd, &r->nl, err);
 		if (ret < 0)
 			return ret;
 	} else {
-		r->nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+		r->nl = mnl.socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
 		if (!r->nl)
 			return husk_fail(err, errno, "netlink socket");
 	}
-	if (mnl_socket_bind(r->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+	if (mnl.socket_bind(r->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
 		ret = husk_fail(err, errno, "bind netlink socket");
 		rtnl_close(r);
 		return ret;
 	}
-	r->portid = mnl_socket_get_portid(r->nl);
+	r->portid = mnl.socket_get_portid(r->nl);
 	r->seq = (unsigned)time(NULL);
 	return 0;
 }
@@ -63,7 +109,7 @@ int rtnl_open(struct rtnl *r, int netns_fd, struct husk_err *err)
 void rtnl_close(struct rtnl *r)
 {
 	if (r->nl)
-		mnl_socket_close(r->nl);
+		mnl.socket_close(r->nl);
 	r->nl = NULL;
 }
 
@@ -77,13 +123,13 @@ static int talk(struct rtnl *r, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 
 	nlh->nlmsg_seq = seq;
 	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
-	if (mnl_socket_sendto(r->nl, nlh, nlh->nlmsg_len) < 0)
+	if (mnl.socket_sendto(r->nl, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
 	do {
-		n = mnl_socket_recvfrom(r->nl, buf, sizeof(buf));
+		n = mnl.socket_recvfrom(r->nl, buf, sizeof(buf));
 		if (n < 0)
 			return -errno;
-		ret = mnl_cb_run(buf, (size_t)n, seq, r->portid, cb, data);
+		ret = mnl.cb_run(buf, (size_t)n, seq, r->portid, cb, data);
 	} while (ret == MNL_CB_OK);
 	return ret < 0 ? -errno : 0;
 }
@@ -91,12 +137,12 @@ static int talk(struct rtnl *r, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 static struct nlmsghdr *link_msg(char *buf, uint16_t type, uint16_t flags,
 				 int ifindex)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh = mnl.nlmsg_put_header(buf);
 	struct ifinfomsg *ifi;
 
 	nlh->nlmsg_type = type;
 	nlh->nlmsg_flags = flags;
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi = mnl.nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
 	ifi->ifi_index = ifindex;
 	return nlh;
@@ -104,7 +150,7 @@ static struct nlmsghdr *link_msg(char *buf, uint16_t type, uint16_t flags,
 
 static int index_cb(const struct nlmsghdr *nlh, void *data)
 {
-	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	const struct ifinfomsg *ifi = mnl.nlmsg_get_payload(nlh);
 
 	*(int *)data = ifi->ifi_index;
 	return MNL_CB_OK;
@@ -116,7 +162,7 @@ int rtnl_link_index(struct rtnl *r, const char *name)
 	struct nlmsghdr *nlh = link_msg(buf, RTM_GETLINK, 0, 0);
 	int index = -ENODEV, ret;
 
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	mnl.attr_put_strz(nlh, IFLA_IFNAME, name);
 	ret = talk(r, nlh, index_cb, &index);
 	return ret < 0 ? ret : index;
 }
@@ -128,11 +174,11 @@ int rtnl_bridge_create(struct rtnl *r, const char *name, unsigned mtu)
 	    link_msg(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0);
 	struct nlattr *info;
 
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
-	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
-	mnl_attr_nest_end(nlh, info);
+	mnl.attr_put_strz(nlh, IFLA_IFNAME, name);
+	mnl.attr_put_u32(nlh, IFLA_MTU, mtu);
+	info = mnl.attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl.attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
+	mnl.attr_nest_end(nlh, info);
 	return talk(r, nlh, NULL, NULL);
 }
 
@@ -145,23 +191,23 @@ int rtnl_veth_create(struct rtnl *r, const char *name, int master, unsigned mtu,
 	struct nlattr *info, *data, *peer_attr;
 	struct ifinfomsg *peer_ifi;
 
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
-	mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master);
-	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
-	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
-	peer_attr = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
+	mnl.attr_put_strz(nlh, IFLA_IFNAME, name);
+	mnl.attr_put_u32(nlh, IFLA_MTU, mtu);
+	mnl.attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master);
+	info = mnl.attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl.attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
+	data = mnl.attr_nest_start(nlh, IFLA_INFO_DATA);
+	peer_attr = mnl.attr_nest_start(nlh, VETH_INFO_PEER);
 	/* The peer is born in the container's netns under its final name,
 	 * so no half-moved interface can be left in the host's. */
-	peer_ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*peer_ifi));
+	peer_ifi = mnl.nlmsg_put_extra_header(nlh, sizeof(*peer_ifi));
 	memset(peer_ifi, 0, sizeof(*peer_ifi));
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, peer);
-	mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
-	mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)peer_netns_fd);
-	mnl_attr_nest_end(nlh, peer_attr);
-	mnl_attr_nest_end(nlh, data);
-	mnl_attr_nest_end(nlh, info);
+	mnl.attr_put_strz(nlh, IFLA_IFNAME, peer);
+	mnl.attr_put_u32(nlh, IFLA_MTU, mtu);
+	mnl.attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)peer_netns_fd);
+	mnl.attr_nest_end(nlh, peer_attr);
+	mnl.attr_nest_end(nlh, data);
+	mnl.attr_nest_end(nlh, info);
 	return talk(r, nlh, NULL, NULL);
 }
 
@@ -169,7 +215,7 @@ int rtnl_link_up(struct rtnl *r, int ifindex)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = link_msg(buf, RTM_NEWLINK, 0, ifindex);
-	struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	struct ifinfomsg *ifi = mnl.nlmsg_get_payload(nlh);
 
 	ifi->ifi_flags = IFF_UP;
 	ifi->ifi_change = IFF_UP;
@@ -181,14 +227,14 @@ int rtnl_link_del(struct rtnl *r, const char *name)
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = link_msg(buf, RTM_DELLINK, 0, 0);
 
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	mnl.attr_put_strz(nlh, IFLA_IFNAME, name);
 	return talk(r, nlh, NULL, NULL);
 }
 
 int rtnl_addr_add(struct rtnl *r, int ifindex, uint32_t ip, unsigned prefix)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh = mnl.nlmsg_put_header(buf);
 	uint32_t be = htonl(ip);
 	uint32_t bcast = htonl(ip | ~husk_prefix_mask(prefix));
 	struct ifaddrmsg *ifa;
@@ -196,33 +242,33 @@ int rtnl_addr_add(struct rtnl *r, int ifindex, uint32_t ip, unsigned prefix)
 	nlh->nlmsg_type = RTM_NEWADDR;
 	/* REPLACE: re-adding the bridge's address is no error. */
 	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE;
-	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa = mnl.nlmsg_put_extra_header(nlh, sizeof(*ifa));
 	ifa->ifa_family = AF_INET;
 	ifa->ifa_prefixlen = (unsigned char)prefix;
 	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
 	ifa->ifa_index = (unsigned)ifindex;
-	mnl_attr_put_u32(nlh, IFA_LOCAL, be);
-	mnl_attr_put_u32(nlh, IFA_ADDRESS, be);
-	mnl_attr_put_u32(nlh, IFA_BROADCAST, bcast);
+	mnl.attr_put_u32(nlh, IFA_LOCAL, be);
+	mnl.attr_put_u32(nlh, IFA_ADDRESS, be);
+	mnl.attr_put_u32(nlh, IFA_BROADCAST, bcast);
 	return talk(r, nlh, NULL, NULL);
 }
 
 int rtnl_route_default(struct rtnl *r, int ifindex, uint32_t gw)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh = mnl.nlmsg_put_header(buf);
 	struct rtmsg *rtm;
 
 	nlh->nlmsg_type = RTM_NEWROUTE;
 	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE;
-	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm = mnl.nlmsg_put_extra_header(nlh, sizeof(*rtm));
 	rtm->rtm_family = AF_INET;
 	rtm->rtm_dst_len = 0;
 	rtm->rtm_table = RT_TABLE_MAIN;
 	rtm->rtm_protocol = RTPROT_BOOT;
 	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
 	rtm->rtm_type = RTN_UNICAST;
-	mnl_attr_put_u32(nlh, RTA_GATEWAY, htonl(gw));
-	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
+	mnl.attr_put_u32(nlh, RTA_GATEWAY, htonl(gw));
+	mnl.attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
 	return talk(r, nlh, NULL, NULL);
 }
