@@ -58,10 +58,9 @@ int husk_container_spec(const char *root, const struct husk_state *st,
 			       err);
 }
 
-/* A failing poststart or poststop hook is a warning, not an error (OCI). */
-static void run_hooks_or_warn(const struct husk_spec *spec,
-			      const struct husk_state *st,
-			      enum husk_hook_kind kind)
+void husk_container_run_hooks_warn(const struct husk_spec *spec,
+				   const struct husk_state *st,
+				   enum husk_hook_kind kind)
 {
 	struct husk_err herr = { 0 };
 
@@ -95,7 +94,7 @@ static void run_saved_hooks(const char *root, const struct husk_state *st,
 	husk_spec_init(&spec);
 	if (husk_spec_parse(json, len, st->bundle ? st->bundle : "/", &spec,
 			    &herr) == 0)
-		run_hooks_or_warn(&spec, st, kind);
+		husk_container_run_hooks_warn(&spec, st, kind);
 	husk_spec_free(&spec);
 }
 
@@ -230,8 +229,7 @@ static int wait_fifo_reader(int fifo, int pidfd, struct husk_err *err)
 /*
  * The init holds the fifo open until its execve (close-on-exec) or its
  * death: wait for that EOF, however long startContainer hooks take (they
- * have their own timeouts).  An init sharing our memory must be past its
- * exec before we run again (create.c, spawn_init).
+ * have their own timeouts).
  */
 static void wait_fifo_eof(int fifo)
 {
@@ -246,9 +244,8 @@ static void wait_fifo_eof(int fifo)
 	}
 }
 
-int husk_container_start_locked(const char *root, struct husk_state *st,
-				const struct husk_spec *spec,
-				struct husk_err *err)
+static int start_locked(const char *root, struct husk_state *st,
+			struct husk_err *err)
 {
 	_cleanup_close_ int fifo = -1, pidfd = open_init(st);
 	char path[PATH_MAX];
@@ -266,10 +263,7 @@ int husk_container_start_locked(const char *root, struct husk_state *st,
 	if (unlink(path) < 0)
 		return husk_fail(err, errno, "unlink %s", path);
 	st->started = true; /* for the poststart hooks' state */
-	if (spec)
-		run_hooks_or_warn(spec, st, HUSK_HOOK_POSTSTART);
-	else
-		run_saved_hooks(root, st, HUSK_HOOK_POSTSTART);
+	run_saved_hooks(root, st, HUSK_HOOK_POSTSTART);
 	return 0;
 }
 
@@ -290,7 +284,7 @@ int husk_container_start(const char *root, const char *id,
 		husk_fail(err, 0, "cannot start container %s: it is %s", id,
 			  husk_status_name(s));
 	else
-		husk_container_start_locked(root, &st, NULL, err);
+		start_locked(root, &st, err);
 out:
 	ret = err->code;
 	husk_state_free(&st);

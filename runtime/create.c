@@ -241,8 +241,8 @@ static int connect_console(struct create *c, struct husk_err *err)
  * never run husk code at once: the init blocks on the sync socket at its
  * first instruction, each side blocks after sending a step, and the
  * parent keeps the container locked and waits until the exec
- * (start_locked).  `husk create` hands the init to a later `husk start`
- * and exits meanwhile, so its init gets a copy of our memory instead.
+ * (start_now).  `husk create` hands the init to a later `husk start` and
+ * exits meanwhile, so its init gets a copy of our memory instead.
  */
 #define INIT_STACK_SIZE (8UL << 20)
 
@@ -352,6 +352,21 @@ static int drive_init(struct create *c, pid_t pid, struct husk_err *err)
 	return 0;
 }
 
+/*
+ * husk run starts the init at once, without exec.fifo: START on the sync
+ * socket, whose other end closes when the init execs (or dies).  Only
+ * then may we run again: the init ran in our memory (spawn_init).
+ */
+static int start_now(struct create *c, struct husk_err *err)
+{
+	if (husk_sync_send(c->sync[0], HUSK_SYNC_START, err) < 0)
+		return err->code;
+	husk_sync_wait_eof(c->sync[0]);
+	c->st.started = true; /* for the poststart hooks' state */
+	husk_container_run_hooks_warn(c->spec, &c->st, HUSK_HOOK_POSTSTART);
+	return 0;
+}
+
 static void create_release(struct create *c)
 {
 	if (c->sync[0] >= 0)
@@ -396,11 +411,11 @@ int husk_container_create(const struct husk_create_opts *o, pid_t *pid,
 	    husk_overlay_claim(&o->spec->overlay, c.dir, o->id, getpid(),
 			       err) < 0 ||
 	    make_cgroup(&c, err) < 0 ||
-	    make_fifo(&c, err) < 0 || connect_console(&c, err) < 0 ||
+	    (!o->start && make_fifo(&c, err) < 0) ||
+	    connect_console(&c, err) < 0 ||
 	    spawn_init(&c, &child, err) < 0 || drive_init(&c, child, err) < 0)
 		goto fail;
-	if (o->start &&
-	    husk_container_start_locked(o->root, &c.st, o->spec, err) < 0)
+	if (o->start && start_now(&c, err) < 0)
 		goto fail;
 	*pid = child;
 	create_release(&c);

@@ -191,16 +191,22 @@ static int setup_in_namespaces(const struct husk_init_args *a,
 }
 
 /*
- * Block until `husk start` opens the fifo for reading.  The write end
- * stays open (close-on-exec) until execve, so that `start` sees EOF only
- * once the process runs: poststart hooks must not race startContainer.
+ * Block until the container is started.  husk create: until `husk start`
+ * opens exec.fifo for reading; the write end stays open (close-on-exec)
+ * until execve, so that `start` sees EOF only once the process runs:
+ * poststart hooks must not race startContainer.  husk run makes no fifo:
+ * it sends START, and our end of the sync socket, close-on-exec too,
+ * tells it the same.
  */
-static int wait_for_start(int fifo_fd, struct husk_err *err)
+static int wait_for_start(const struct husk_init_args *a, struct husk_err *err)
 {
 	char path[64];
 	int fd;
 
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fifo_fd);
+	if (a->fifo_fd < 0)
+		return husk_sync_wait(a->sync_fd, HUSK_SYNC_START, err);
+	close(a->sync_fd);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", a->fifo_fd);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return husk_fail(err, errno, "open exec fifo");
@@ -208,7 +214,7 @@ static int wait_for_start(int fifo_fd, struct husk_err *err)
 		close(fd);
 		return husk_fail(err, errno, "write exec fifo");
 	}
-	close(fifo_fd);
+	close(a->fifo_fd);
 	return 0;
 }
 
@@ -247,16 +253,15 @@ static _Noreturn void init_run(const struct husk_init_args *a)
 		husk_fail(&err, errno, "prctl PR_SET_PDEATHSIG");
 		goto fail;
 	}
-	if (husk_sync_send(a->sync_fd, HUSK_SYNC_READY, &err) < 0)
-		goto fail;
-	close(a->sync_fd);
-	if (wait_for_start(a->fifo_fd, &err) < 0 ||
-	    run_hooks(a, HUSK_HOOK_START_CONTAINER, start_state, &err) < 0 ||
+	if (husk_sync_send(a->sync_fd, HUSK_SYNC_READY, &err) < 0 ||
+	    wait_for_start(a, &err) < 0)
+		goto late_fail;
+	if (run_hooks(a, HUSK_HOOK_START_CONTAINER, start_state, &err) < 0 ||
 	    husk_process_finalize_built(p, filter, &err) < 0)
 		goto late_fail;
 	husk_trampoline_exec(tramp_fd, exe, p->args.v, p->env.v, &err);
 late_fail:
-	/* The parent is gone: the process's own stderr is all we have. */
+	/* Nobody reads the sync socket now: our stderr is all we have. */
 	dprintf(STDERR_FILENO, "husk: %s\n", err.msg);
 	_exit(err.code == -ENOENT ? 127 : err.code == -EACCES ? 126 : 1);
 fail:

@@ -22,7 +22,7 @@ struct husk_init_args {
 	struct husk_cgroup *cg;
 	int sync_fd;	  /* our end of the sync socketpair */
 	int parent_fds[2]; /* the parent's lock and sync end: closed at once */
-	int fifo_fd;	  /* O_PATH fd of exec.fifo */
+	int fifo_fd;	  /* O_PATH fd of exec.fifo; -1: husk run sends START */
 	int console_fd;	  /* connected console socket, or -1 */
 	int preserve_fds; /* extra fds after stdio handed to the process */
 	bool userns;	  /* a new user namespace was made */

@@ -17,17 +17,13 @@
  */
 int husk_container_teardown(const char *root, struct husk_state *st,
 			    bool poststop, struct husk_err *err);
-/*
- * With the container locked and created: let its init exec, wait until it
- * has (or has died), then run the poststart hooks of @spec, or of the
- * saved config.json when @spec is NULL.
- */
-int husk_container_start_locked(const char *root, struct husk_state *st,
-				const struct husk_spec *spec,
-				struct husk_err *err);
 /* Run the @kind hooks of @spec with the state JSON on their stdin. */
 int husk_container_run_hooks(const struct husk_spec *spec,
 			     const struct husk_state *st,
 			     enum husk_hook_kind kind, struct husk_err *err);
+/* The same for poststart and poststop: a failure is a warning (OCI). */
+void husk_container_run_hooks_warn(const struct husk_spec *spec,
+				   const struct husk_state *st,
+				   enum husk_hook_kind kind);
 
 #endif

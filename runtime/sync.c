@@ -56,3 +56,13 @@ int husk_sync_wait(int fd, enum husk_sync_step step, struct husk_err *err)
 				 m.step, step);
 	return 0;
 }
+
+void husk_sync_wait_eof(int fd)
+{
+	struct sync_msg m;
+	ssize_t n;
+
+	do
+		n = recv(fd, &m, sizeof(m), 0);
+	while (n > 0 || (n < 0 && errno == EINTR));
+}

@@ -15,7 +15,8 @@ enum husk_sync_step {
 	HUSK_SYNC_GO = 1,   /* parent -> child: ids mapped, cgroup, network done */
 	HUSK_SYNC_MOUNTED,  /* child -> parent: mounts done, before pivot_root */
 	HUSK_SYNC_HOOKS_DONE, /* parent -> child: createRuntime hooks ran */
-	HUSK_SYNC_READY,    /* child -> parent: about to wait on exec.fifo */
+	HUSK_SYNC_READY,    /* child -> parent: set up, waits to be started */
+	HUSK_SYNC_START,    /* parent -> child (husk run, no exec.fifo): go on */
 	HUSK_SYNC_ERROR,    /* child -> parent: failed, message follows */
 };
 
@@ -27,5 +28,7 @@ void husk_sync_send_error(int fd, const struct husk_err *failure);
  * EOF means the other side died.
  */
 int husk_sync_wait(int fd, enum husk_sync_step step, struct husk_err *err);
+/* Block until the other side has closed its end (exec'd or died). */
+void husk_sync_wait_eof(int fd);
 
 #endif
