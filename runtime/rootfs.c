@@ -209,53 +209,82 @@ static const struct husk_device default_devices[] = {
 	{ "/dev/tty", 'c', 5, 0, 0666, 0, 0 },
 };
 
-static int make_device(int rootfd, const struct husk_device *d, bool userns,
+/* @dir in the rootfs as a directory fd for *at calls (mknodat refuses O_PATH). */
+static int open_dir_in_root(int rootfd, const char *dir, struct husk_err *err)
+{
+	_cleanup_close_ int pfd = husk_open_in_root(rootfd, dir, HUSK_MK_DIR, err);
+	char path[64];
+	int fd;
+
+	if (pfd < 0)
+		return err->code;
+	husk_fd_path(pfd, path, sizeof(path));
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return husk_fail(err, errno, "open %s in rootfs", dir);
+	return fd;
+}
+
+/* The node @d->path, named @name in its directory @dirfd. */
+static int mknod_in(int dirfd, const char *name, const struct husk_device *d,
+		    struct husk_err *err)
+{
+	mode_t type = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR;
+	mode_t mode = (mode_t)(d->file_mode == HUSK_UNSET ? 0666 : d->file_mode) &
+		      07777;
+
+	unlinkat(dirfd, name, 0);
+	if (mknodat(dirfd, name, type | mode,
+		    makedev((unsigned)d->major, (unsigned)d->minor)) < 0)
+		return husk_fail(err, errno, "mknod %s", d->path);
+	/* mknod honours the umask; the spec's mode is exact. */
+	if (fchmodat(dirfd, name, mode, 0) < 0 ||
+	    fchownat(dirfd, name, (uid_t)(d->uid == HUSK_UNSET ? 0 : d->uid),
+		     (gid_t)(d->gid == HUSK_UNSET ? 0 : d->gid),
+		     AT_SYMLINK_NOFOLLOW) < 0)
+		return husk_fail(err, errno, "chown/chmod %s", d->path);
+	return 0;
+}
+
+/* mknod is not allowed in a user namespace: bind the host's node instead. */
+static int bind_device(int rootfd, const struct husk_device *d,
 		       struct husk_err *err)
 {
-	const char *slash = strrchr(d->path, '/');
-	char parent[PATH_MAX], target[64];
-	_cleanup_close_ int pfd = -1, fd = -1;
-	mode_t mode, type;
+	_cleanup_close_ int fd = husk_open_in_root(rootfd, d->path, HUSK_MK_FILE, err);
+	char target[64];
 
-	if (userns) {
-		/* mknod is not allowed in a user namespace: bind the host's. */
-		fd = husk_open_in_root(rootfd, d->path, HUSK_MK_FILE, err);
-		if (fd < 0)
-			return err->code;
-		husk_fd_path(fd, target, sizeof(target));
-		if (mount(d->path, target, NULL, MS_BIND, NULL) < 0)
-			return husk_fail(err, errno, "bind device %s", d->path);
-		return 0;
-	}
+	if (fd < 0)
+		return err->code;
+	husk_fd_path(fd, target, sizeof(target));
+	if (mount(d->path, target, NULL, MS_BIND, NULL) < 0)
+		return husk_fail(err, errno, "bind device %s", d->path);
+	return 0;
+}
+
+/*
+ * Make @d.  @devfd: /dev of the rootfs, already open, for the common case
+ * of a node directly in it (-1: open the parent of @d->path).
+ */
+static int make_device(int rootfd, int devfd, const struct husk_device *d,
+		       bool userns, struct husk_err *err)
+{
+	const char *slash = strrchr(d->path, '/');
+	char parent[PATH_MAX];
+	_cleanup_close_ int pfd = -1;
+
+	if (userns)
+		return bind_device(rootfd, d, err);
 	if (!slash || slash == d->path ||
 	    (size_t)(slash - d->path) >= sizeof(parent))
 		return husk_fail(err, 0, "device path %s", d->path);
 	memcpy(parent, d->path, (size_t)(slash - d->path));
 	parent[slash - d->path] = '\0';
-	pfd = husk_open_in_root(rootfd, parent, HUSK_MK_DIR, err);
+	if (devfd >= 0 && !strcmp(parent, "/dev"))
+		return mknod_in(devfd, slash + 1, d, err);
+	pfd = open_dir_in_root(rootfd, parent, err);
 	if (pfd < 0)
 		return err->code;
-	/* O_PATH can't be used with mknodat: reopen the directory itself. */
-	husk_fd_path(pfd, target, sizeof(target));
-	fd = open(target, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return husk_fail(err, errno, "open %s", parent);
-	close(pfd);
-	pfd = husk_steal_fd(fd);
-	type = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR;
-	mode = (mode_t)(d->file_mode == HUSK_UNSET ? 0666 : d->file_mode) & 07777;
-	unlinkat(pfd, slash + 1, 0);
-	if (mknodat(pfd, slash + 1, type | mode,
-		    makedev((unsigned)d->major, (unsigned)d->minor)) < 0)
-		return husk_fail(err, errno, "mknod %s", d->path);
-	/* mknod honours the umask; the spec's mode is exact. */
-	if (fchmodat(pfd, slash + 1, mode, 0) < 0 ||
-	    fchownat(pfd, slash + 1,
-		     (uid_t)(d->uid == HUSK_UNSET ? 0 : d->uid),
-		     (gid_t)(d->gid == HUSK_UNSET ? 0 : d->gid),
-		     AT_SYMLINK_NOFOLLOW) < 0)
-		return husk_fail(err, errno, "chown/chmod %s", d->path);
-	return 0;
+	return mknod_in(pfd, slash + 1, d, err);
 }
 
 static bool has_mount_at(const struct husk_spec *s, const char *dest,
@@ -269,23 +298,14 @@ static bool has_mount_at(const struct husk_spec *s, const char *dest,
 	return false;
 }
 
-static int make_dev_links(int rootfd, bool ptmx, struct husk_err *err)
+static int make_dev_links(int dev, bool ptmx, struct husk_err *err)
 {
 	static const char *const links[][2] = {
 		{ "/proc/self/fd", "fd" },	 { "/proc/self/fd/0", "stdin" },
 		{ "/proc/self/fd/1", "stdout" }, { "/proc/self/fd/2", "stderr" },
 		{ "pts/ptmx", "ptmx" },
 	};
-	_cleanup_close_ int dev = -1, pdev = -1;
-	char path[64];
 
-	pdev = husk_open_in_root(rootfd, "/dev", HUSK_MK_DIR, err);
-	if (pdev < 0)
-		return err->code;
-	husk_fd_path(pdev, path, sizeof(path));
-	dev = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dev < 0)
-		return husk_fail(err, errno, "open /dev in rootfs");
 	for (size_t i = 0; i < HUSK_ARRAY_SIZE(links); i++) {
 		if (!ptmx && !strcmp(links[i][1], "ptmx"))
 			continue;
@@ -303,18 +323,22 @@ static int make_devices(int rootfd, const struct husk_rootfs *r,
 			struct husk_err *err)
 {
 	const struct husk_spec *s = r->spec;
+	_cleanup_close_ int dev = -1;
 
 	if (has_mount_at(s, "/dev", NULL)) {
+		dev = open_dir_in_root(rootfd, "/dev", err);
+		if (dev < 0)
+			return err->code;
 		for (size_t i = 0; i < HUSK_ARRAY_SIZE(default_devices); i++)
-			if (make_device(rootfd, &default_devices[i], r->userns,
-					err) < 0)
+			if (make_device(rootfd, dev, &default_devices[i],
+					r->userns, err) < 0)
 				return err->code;
-		if (make_dev_links(rootfd, has_mount_at(s, "/dev/pts", "devpts"),
+		if (make_dev_links(dev, has_mount_at(s, "/dev/pts", "devpts"),
 				   err) < 0)
 			return err->code;
 	}
 	for (size_t i = 0; i < s->n_devices; i++)
-		if (make_device(rootfd, &s->devices[i], r->userns, err) < 0)
+		if (make_device(rootfd, dev, &s->devices[i], r->userns, err) < 0)
 			return husk_err_prefix(err, "linux.devices[%zu]", i);
 	return 0;
 }
