@@ -185,6 +185,28 @@ load helpers
 	[ -z "$(ls "$HUSK_ROOT")" ]
 }
 
+# A prestart hook runs while the init waits in its namespaces; its parent
+# is the husk that made the init.  kcmp(KCMP_VM) compares the two.
+@test "run's init shares husk's memory until exec; create's has a copy" {
+	local hook=$BATS_TEST_TMPDIR/vm-hook out=$BATS_TEST_TMPDIR/vm.out id
+	printf '#!/bin/sh\npid=$(jq -r .pid)\n%s "$PPID" "$pid" >>%s\n' \
+		"$REPO_ROOT/build/helpers/kcmp-vm" "$out" >"$hook"
+	chmod +x "$hook"
+	make_bundle "$BUNDLE" true
+	bundle_edit "$BUNDLE" ".hooks.prestart = [{\"path\": \"$hook\"}]"
+	husk run --bundle "$BUNDLE" "$(new_cid)"
+	[ "$(cat "$out")" = shared ]
+	# run makes no exec.fifo (it starts its own container); create does.
+	id=$(new_cid)
+	: >"$out"
+	husk create --bundle "$BUNDLE" "$id"
+	[ "$(cat "$out")" = separate ]
+	[ -p "$HUSK_ROOT/$id/exec.fifo" ]
+	husk delete --force "$id"
+	# Networking libraries are loaded on demand: only libc is linked.
+	[ -z "$(ldd "$HUSK" | grep -vE 'linux-vdso|libc\.so|ld-linux')" ]
+}
+
 @test "foreground run forwards TERM to the container" {
 	make_bundle "$BUNDLE" sh -c 'trap "exit 42" TERM; echo up >/dev/shm/up; while :; do sleep 0.05; done'
 	local id
