@@ -396,15 +396,16 @@ int husk_container_delete(const char *root, const char *id, bool force,
 	if (husk_state_read(root, id, &st, err) < 0 && !force)
 		goto out;
 	husk_err_clear(err);
-	s = husk_container_status(&st);
-	if (!force && (s == HUSK_STATUS_RUNNING || s == HUSK_STATUS_PAUSED)) {
+	/* --force tears down whatever state it is in: no status to read. */
+	s = force ? HUSK_STATUS_STOPPED : husk_container_status(&st);
+	if (s == HUSK_STATUS_RUNNING || s == HUSK_STATUS_PAUSED) {
 		husk_fail(err, 0,
 			  "cannot delete container %s: it is %s (stop it "
 			  "first or use --force)",
 			  id, husk_status_name(s));
 		goto out;
 	}
-	if (!force && s == HUSK_STATUS_CREATING) {
+	if (s == HUSK_STATUS_CREATING) {
 		husk_fail(err, 0, "cannot delete container %s: it is being "
 				  "created (use --force)", id);
 		goto out;
