@@ -25,6 +25,7 @@ struct husk_oom_watch {
 	int fd;		     /* eventfd (v1) or inotify (v2) */
 	uint64_t events;     /* v1 eventfd notifications since open */
 	uint64_t last_total; /* total reported by the previous read */
+	uint64_t unexplained; /* v1: OOMs notified, their kills not yet counted */
 	char path[PATH_MAX];
 };
 
@@ -147,17 +148,42 @@ static int read_total(struct husk_oom_watch *w, uint64_t *total,
 	return 0;
 }
 
+/*
+ * v1 signals an OOM before its kill is counted, and also the cgroup's
+ * removal, which husk run does as soon as its init has died: the counter
+ * may be gone before it showed the kill.  An OOM notified while the cgroup
+ * could still be read is then reported as the kill it was (runc reports
+ * every v1 notification as an OOM).
+ */
+static void account_v1(struct husk_oom_watch *w, uint64_t notified,
+		       uint64_t kills)
+{
+	w->unexplained += notified;
+	w->unexplained = w->unexplained > kills ? w->unexplained - kills : 0;
+}
+
 int husk_oom_watch_read(struct husk_oom_watch *w, uint64_t *new_kills,
 			uint64_t *total, struct husk_err *err)
 {
+	uint64_t before = w->events;
 	int r = drain(w, err);
 
 	if (r == 0)
 		r = read_total(w, total, err);
+	if ((r == -ENOENT || r == -ENODEV) && !w->v2 && w->unexplained > 0) {
+		husk_err_clear(err);
+		*new_kills = w->unexplained;
+		*total = w->last_total + w->unexplained;
+		w->unexplained = 0;
+		w->last_total = *total;
+		return 0;
+	}
 	if (r < 0)
 		return r;
 	*new_kills = *total > w->last_total ? *total - w->last_total : 0;
 	w->last_total = *total;
+	if (!w->v2)
+		account_v1(w, w->events - before, *new_kills);
 	return 0;
 }
 
