@@ -59,7 +59,8 @@ struct net_dl_sym {
 	const char *name;
 	void **slot; /* where the address goes: (void **)&table.fn */
 };
-/* dlopen @soname and fill every slot, or fail with all of them NULL. */
+/* dlopen @soname and fill every slot, or fail with all of them NULL;
+ * a no-op once they are filled. */
 int net_dl_load(const char *soname, const struct net_dl_sym *syms, size_t n,
 		struct husk_err *err);
 

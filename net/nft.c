@@ -46,8 +46,6 @@ static int nft_load(struct husk_err *err)
 	};
 #undef SYM
 
-	if (nft.run_cmd)
-		return 0;
 	return net_dl_load("libnftables.so.1", syms, HUSK_ARRAY_SIZE(syms),
 			   err);
 }

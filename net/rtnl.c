@@ -56,8 +56,6 @@ static int load_libmnl(struct husk_err *err)
 	};
 #undef SYM
 
-	if (mnl.attr_nest_end)
-		return 0;
 	return net_dl_load("libmnl.so.0", syms, HUSK_ARRAY_SIZE(syms), err);
 }
 
