@@ -424,7 +424,7 @@ int husk_network_remove(const char *root, const char *name,
 	_cleanup_close_ int lock = -1;
 	char path[PATH_MAX];
 	struct husk_netconf c;
-	struct rtnl r = {0};
+	struct rtnl r = {.fd = -1};
 	int ret;
 
 	if (net_config_load(root, name, &c, err) < 0)

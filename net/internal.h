@@ -67,7 +67,7 @@ int net_dl_load(const char *soname, const struct net_dl_sym *syms, size_t n,
 /* ---- rtnetlink (rtnl.c) ---- */
 
 struct rtnl {
-	struct mnl_socket *nl;
+	int fd; /* -1: closed */
 	unsigned seq, portid;
 };
 

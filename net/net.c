@@ -421,7 +421,9 @@ int husk_net_attach_host(const char *root, const char *id,
 			   .id = id,
 			   .state_dir = state_dir,
 			   .records = -1,
-			   .netns = -1};
+			   .netns = -1,
+			   .host.fd = -1,
+			   .ctr.fd = -1};
 	_cleanup_free_ struct husk_port *ports = NULL;
 	struct husk_err ignored = {0};
 	bool none = !strcmp(name, "none"), own_records = false;

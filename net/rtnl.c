@@ -1,8 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Links, addresses and routes over rtnetlink with libmnl: husk never runs
- * ip(8).  A socket made inside a netns keeps working in it after the
- * thread leaves, so rtnl_open() enters the netns only for socket().
+ * Links, addresses and routes over rtnetlink: husk never runs ip(8).
+ * libmnl builds and parses the messages; the socket is husk's own.
+ *
+ * husk is linked statically and libmnl is dlopen()ed over a libc of its
+ * own (net/dl.c), whose errno is not husk's.  So nothing here reads errno
+ * after a libmnl call: socket calls are made directly, and the kernel's
+ * answer to a request is taken from its NLMSG_ERROR by reply_error().
+ *
+ * A socket made inside a netns keeps working in it after the thread
+ * leaves, so rtnl_open() enters the netns only for socket().
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -13,19 +20,15 @@
 #include <linux/veth.h>
 #include <sched.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "internal.h"
 
 /* libmnl, loaded by net_dl_load() when a network first needs it. */
 static struct {
-	__typeof__(mnl_socket_open2) *socket_open2;
-	__typeof__(mnl_socket_bind) *socket_bind;
-	__typeof__(mnl_socket_get_portid) *socket_get_portid;
-	__typeof__(mnl_socket_close) *socket_close;
-	__typeof__(mnl_socket_sendto) *socket_sendto;
-	__typeof__(mnl_socket_recvfrom) *socket_recvfrom;
-	__typeof__(mnl_cb_run) *cb_run;
+	__typeof__(mnl_cb_run2) *cb_run2;
 	__typeof__(mnl_nlmsg_put_header) *nlmsg_put_header;
 	__typeof__(mnl_nlmsg_put_extra_header) *nlmsg_put_extra_header;
 	__typeof__(mnl_nlmsg_get_payload) *nlmsg_get_payload;
@@ -39,13 +42,7 @@ static int load_libmnl(struct husk_err *err)
 {
 #define SYM(f) { "mnl_" #f, (void **)&mnl.f }
 	static const struct net_dl_sym syms[] = {
-		SYM(socket_open2),
-		SYM(socket_bind),
-		SYM(socket_get_portid),
-		SYM(socket_close),
-		SYM(socket_sendto),
-		SYM(socket_recvfrom),
-		SYM(cb_run),
+		SYM(cb_run2),
 		SYM(nlmsg_put_header),
 		SYM(nlmsg_put_extra_header),
 		SYM(nlmsg_get_payload),
@@ -59,77 +56,112 @@ static int load_libmnl(struct husk_err *err)
 	return net_dl_load("libmnl.so.0", syms, HUSK_ARRAY_SIZE(syms), err);
 }
 
-static int open_in_netns(int netns_fd, struct mnl_socket **nl,
-			 struct husk_err *err)
+static int netlink_socket(void)
+{
+	return socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+}
+
+static int socket_in_netns(int netns_fd, struct husk_err *err)
 {
 	_cleanup_close_ int self = -1;
-	int saved;
+	int fd, saved;
 
 	self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (self < 0)
 		return husk_fail(err, errno, "open /proc/thread-self/ns/net");
 	if (setns(netns_fd, CLONE_NEWNET) < 0)
 		return husk_fail(err, errno, "enter container netns");
-	*nl = mnl.socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+	fd = netlink_socket();
 	saved = errno;
 	if (setns(self, CLONE_NEWNET) < 0)
 		/* A thread stuck in the wrong netns must not go on. */
 		abort();
-	return *nl ? 0 : husk_fail(err, saved, "netlink socket in netns");
+	return fd >= 0 ? fd : husk_fail(err, saved, "netlink socket in netns");
 }
 
 int rtnl_open(struct rtnl *r, int netns_fd, struct husk_err *err)
 {
+	struct sockaddr_nl addr = {.nl_family = AF_NETLINK};
+	socklen_t len = sizeof(addr);
 	int ret;
 
-	r->nl = NULL;
+	r->fd = -1;
 	if (load_libmnl(err) < 0)
 		return err->code;
-	if (netns_fd >= 0) {
-		ret = open_in_netns(netns_fd, &r->nl, err);
-		if (ret < 0)
-			return ret;
-	} else {
-		r->nl = mnl.socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
-		if (!r->nl)
-			return husk_fail(err, errno, "netlink socket");
-	}
-	if (mnl.socket_bind(r->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+	r->fd = netns_fd >= 0 ? socket_in_netns(netns_fd, err) : netlink_socket();
+	if (r->fd < 0)
+		return netns_fd >= 0 ? r->fd : husk_fail(err, errno, "netlink socket");
+	/* nl_pid 0: the kernel picks a free port id, read back for replies. */
+	if (bind(r->fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
+	    getsockname(r->fd, (struct sockaddr *)&addr, &len) < 0) {
 		ret = husk_fail(err, errno, "bind netlink socket");
 		rtnl_close(r);
 		return ret;
 	}
-	r->portid = mnl.socket_get_portid(r->nl);
+	r->portid = addr.nl_pid;
 	r->seq = (unsigned)time(NULL);
 	return 0;
 }
 
 void rtnl_close(struct rtnl *r)
 {
-	if (r->nl)
-		mnl.socket_close(r->nl);
-	r->nl = NULL;
+	husk_closep(&r->fd);
+}
+
+/* What talk() hands mnl_cb_run2(): the caller's callback, and the answer. */
+struct reply {
+	mnl_cb_t cb;
+	void *data;
+	int error; /* the kernel's, positive */
+};
+
+static int reply_data(const struct nlmsghdr *nlh, void *data)
+{
+	struct reply *rep = data;
+
+	return rep->cb ? rep->cb(nlh, rep->data) : MNL_CB_OK;
+}
+
+/* NLMSG_ERROR: an ack (error 0) ends the request, anything else fails it. */
+static int reply_error(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlmsgerr *e = mnl.nlmsg_get_payload(nlh);
+	struct reply *rep = data;
+
+	if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*e))) {
+		rep->error = EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	rep->error = e->error < 0 ? -e->error : 0;
+	return rep->error ? MNL_CB_ERROR : MNL_CB_STOP;
 }
 
 /* Send @nlh and read until its ack; -errno of the kernel's answer. */
 static int talk(struct rtnl *r, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
+	/* Not const: libmnl takes a plain pointer. */
+	mnl_cb_t ctl[NLMSG_MIN_TYPE] = {[NLMSG_ERROR] = reply_error};
 	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct reply rep = {.cb = cb, .data = data};
 	unsigned seq = ++r->seq;
 	ssize_t n;
 	int ret;
 
 	nlh->nlmsg_seq = seq;
 	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
-	if (mnl.socket_sendto(r->nl, nlh, nlh->nlmsg_len) < 0)
+	if (send(r->fd, nlh, nlh->nlmsg_len, 0) < 0)
 		return -errno;
 	do {
-		n = mnl.socket_recvfrom(r->nl, buf, sizeof(buf));
+		n = recv(r->fd, buf, sizeof(buf), 0);
 		if (n < 0)
 			return -errno;
-		ret = mnl.cb_run(buf, (size_t)n, seq, r->portid, cb, data);
+		ret = mnl.cb_run2(buf, (size_t)n, seq, r->portid, reply_data,
+				  &rep, ctl, HUSK_ARRAY_SIZE(ctl));
 	} while (ret == MNL_CB_OK);
-	return ret < 0 ? -errno : 0;
+	if (ret == MNL_CB_ERROR)
+		/* Without an NLMSG_ERROR: a reply libmnl found malformed. */
+		return -(rep.error ? rep.error : EPROTO);
+	return 0;
 }
 
 static struct nlmsghdr *link_msg(char *buf, uint16_t type, uint16_t flags,
