@@ -284,6 +284,23 @@ int husk_cgroup_enter(struct husk_cgroup *cg, pid_t pid, struct husk_err *err)
 	return 0;
 }
 
+int husk_cgroup_enter_self(struct husk_cgroup *cg, struct husk_err *err)
+{
+	int r;
+
+	for (size_t i = 0; i < cg->lay->n; i++) {
+		if (cg->d[i].fd < 0)
+			continue;
+		/* cgroup2 moves only whole processes across domains. */
+		r = cg_write(cg, cg->d[i].fd,
+			     cg->lay->h[i].v2 ? "cgroup.procs" : "tasks", "0");
+		if (r < 0)
+			return husk_fail(err, -r, "enter cgroup %s",
+					 cg->d[i].path);
+	}
+	return 0;
+}
+
 int husk_cgroup_file_path(struct husk_cgroup *cg, const char *controller,
 			  const char *file, char *buf, size_t len)
 {

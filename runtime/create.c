@@ -325,8 +325,8 @@ static int drive_init(struct create *c, pid_t pid, struct husk_err *err)
 	c->st.start_time = husk_proc_start_time(pid);
 	if (husk_state_write(c->o->root, &c->st, err) < 0)
 		return err->code;
-	if (husk_ns_write_idmaps(pid, c->spec, err) < 0 ||
-	    husk_cgroup_enter(c->cg, pid, err) < 0)
+	/* The init enters its cgroup itself, after GO (husk_init_main). */
+	if (husk_ns_write_idmaps(pid, c->spec, err) < 0)
 		return err->code;
 	if (husk_overlay_claim(&c->spec->overlay, c->dir, c->o->id, pid, err) < 0)
 		return err->code;

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../cgroup/cgroup.h"
 #include "../ns/ns.h"
 #include "hooks.h"
 #include "rootfs.h"
@@ -165,7 +166,7 @@ static int setup_in_namespaces(const struct husk_init_args *a,
 		return err->code;
 	/*
 	 * A cgroup namespace is rooted at the cgroup its maker is in: make it
-	 * now that the parent has moved us into the container's cgroup, so
+	 * now that we have entered the container's cgroup, so
 	 * /proc/self/cgroup inside reads "/".
 	 */
 	if ((husk_ns_clone_flags(s) & CLONE_NEWCGROUP) &&
@@ -240,7 +241,10 @@ static _Noreturn void init_run(const struct husk_init_args *a)
 	/* husk run blocked the signals it relays; the process gets none blocked. */
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	if (watch_parent(getppid(), &err) < 0 ||
+	/* First, so that all it does is charged there (and cheaply: see
+	 * husk_cgroup_enter_self). */
+	if ((a->cg && husk_cgroup_enter_self(a->cg, &err) < 0) ||
+	    watch_parent(getppid(), &err) < 0 ||
 	    husk_trampoline_open(3 + a->preserve_fds, &tramp_fd, &err) < 0 ||
 	    setup_in_namespaces(a, &start_state, &err) < 0 ||
 	    husk_find_executable(p->args.v[0], p->env.v, exe, sizeof(exe),
