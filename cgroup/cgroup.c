@@ -284,16 +284,26 @@ int husk_cgroup_enter(struct husk_cgroup *cg, pid_t pid, struct husk_err *err)
 	return 0;
 }
 
-int husk_cgroup_enter_self(struct husk_cgroup *cg, struct husk_err *err)
+int husk_cgroup_clone_fd(const struct husk_cgroup *cg)
+{
+	const struct cg_dir *d = cg->lay->fake ? NULL : cg_v2_dir(cg);
+
+	return d ? d->fd : -1;
+}
+
+int husk_cgroup_enter_self(struct husk_cgroup *cg, bool in_v2,
+			   struct husk_err *err)
 {
 	int r;
 
 	for (size_t i = 0; i < cg->lay->n; i++) {
-		if (cg->d[i].fd < 0)
+		bool v2 = cg->lay->h[i].v2;
+
+		if (cg->d[i].fd < 0 || (v2 && in_v2))
 			continue;
 		/* cgroup2 moves only whole processes across domains. */
-		r = cg_write(cg, cg->d[i].fd,
-			     cg->lay->h[i].v2 ? "cgroup.procs" : "tasks", "0");
+		r = cg_write(cg, cg->d[i].fd, v2 ? "cgroup.procs" : "tasks",
+			     "0");
 		if (r < 0)
 			return husk_fail(err, -r, "enter cgroup %s",
 					 cg->d[i].path);

@@ -39,14 +39,21 @@ int husk_cgroup_apply(struct husk_cgroup *cg, const struct husk_resources *res,
 		      struct husk_err *err);
 int husk_cgroup_enter(struct husk_cgroup *cg, pid_t pid, struct husk_err *err);
 /*
- * Move the calling process, which must have one thread, into the cgroup.
- * Moving another process (cgroup.procs) takes the kernel's global
- * threadgroup lock for writing, which waits for an RCU grace period: 4 to
- * 13 ms on a virtualised host, most of a `husk run`.  A thread moving
- * itself through a v1 `tasks` file skips that lock; cgroup2 hierarchies
- * still take it (cgroup.procs), as they allow no single-thread move.
+ * Moving another process into a cgroup (cgroup.procs) takes the kernel's
+ * global threadgroup lock for writing, which waits for an RCU grace
+ * period: 4 to 13 ms on a virtualised host, most of a `husk run`.  Two
+ * ways skip it: a child born in its cgroup2 dir (clone3 with
+ * CLONE_INTO_CGROUP and husk_cgroup_clone_fd()), and a thread moving
+ * itself through a v1 `tasks` file.
+ *
+ * husk_cgroup_enter_self() moves the calling process, which must have one
+ * thread, into every hierarchy: v1 through `tasks`; cgroup2, unless @in_v2
+ * says it was born there, through cgroup.procs, as cgroup2 allows no
+ * single-thread move across domains.
  */
-int husk_cgroup_enter_self(struct husk_cgroup *cg, struct husk_err *err);
+int husk_cgroup_clone_fd(const struct husk_cgroup *cg); /* -1: no cgroup2 */
+int husk_cgroup_enter_self(struct husk_cgroup *cg, bool in_v2,
+			   struct husk_err *err);
 /* Freeze (or thaw) and wait, bounded, until the kernel says FROZEN. */
 int husk_cgroup_freeze(struct husk_cgroup *cg, bool frozen,
 		       struct husk_err *err);

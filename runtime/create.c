@@ -25,6 +25,7 @@
 #include "../net/net.h"
 #include "../ns/ns.h"
 #include "../overlay/overlay.h"
+#include "clone.h"
 #include "container.h"
 #include "fsutil.h"
 #include "init.h"
@@ -286,23 +287,18 @@ static int spawn_init(struct create *c, pid_t *pid, struct husk_err *err)
 	/* setns(CLONE_NEWPID) only affects children: join before clone. */
 	if (husk_ns_join_paths(s, true, err) < 0)
 		return err->code;
-	if (c->o->start) {
-		if (map_init_stack(c, err) < 0)
-			return err->code;
-		*pid = clone(husk_init_main,
-			     (char *)c->init_stack + INIT_STACK_SIZE,
-			     flags | CLONE_VM | SIGCHLD, &c->init_args);
-	} else {
-		/* Fork-like: the child runs on a copy of our stack. */
-		*pid = (pid_t)syscall(SYS_clone, (unsigned long)flags | SIGCHLD,
-				      NULL, NULL, NULL, NULL);
-		if (*pid == 0)
-			husk_init_main(&c->init_args);
-	}
+	if (c->o->start && map_init_stack(c, err) < 0)
+		return err->code;
+	*pid = husk_clone((unsigned long)flags | SIGCHLD |
+				  (c->o->start ? CLONE_VM : 0),
+			  c->init_stack, c->init_stack ? INIT_STACK_SIZE : 0,
+			  husk_cgroup_clone_fd(c->cg), husk_init_main,
+			  &c->init_args, &c->init_args.in_cgroup2);
 	if (*pid < 0)
 		return husk_fail(err, errno, "clone");
-	husk_debug("%s: cloned init %d with flags 0x%x%s", c->o->id, *pid,
-		   flags, c->o->start ? " sharing our memory" : "");
+	husk_debug("%s: cloned init %d with flags 0x%x%s%s", c->o->id, *pid,
+		   flags, c->o->start ? ", sharing our memory" : "",
+		   c->init_args.in_cgroup2 ? ", in its cgroup2 dir" : "");
 	close(c->sync[1]);
 	c->sync[1] = -1;
 	return 0;

@@ -165,7 +165,7 @@ static _Noreturn void exec_intermediate(struct exec *x)
 	/* The cgroup files are host files: enter before setns(user). */
 	if (husk_trampoline_open(3 + x->o->preserve_fds, &x->tramp_fd,
 				 &err) < 0 ||
-	    (x->cg && husk_cgroup_enter_self(x->cg, &err) < 0) ||
+	    (x->cg && husk_cgroup_enter_self(x->cg, false, &err) < 0) ||
 	    husk_ns_enter_process(x->st.pid, x->init_pidfd, &err) < 0)
 		goto fail;
 	child = (int32_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL,

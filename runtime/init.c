@@ -243,7 +243,7 @@ static _Noreturn void init_run(const struct husk_init_args *a)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	/* First, so that all it does is charged there (and cheaply: see
 	 * husk_cgroup_enter_self). */
-	if ((a->cg && husk_cgroup_enter_self(a->cg, &err) < 0) ||
+	if ((a->cg && husk_cgroup_enter_self(a->cg, a->in_cgroup2, &err) < 0) ||
 	    watch_parent(getppid(), &err) < 0 ||
 	    husk_trampoline_open(3 + a->preserve_fds, &tramp_fd, &err) < 0 ||
 	    setup_in_namespaces(a, &start_state, &err) < 0 ||

@@ -26,6 +26,7 @@ struct husk_init_args {
 	int console_fd;	  /* connected console socket, or -1 */
 	int preserve_fds; /* extra fds after stdio handed to the process */
 	bool userns;	  /* a new user namespace was made */
+	bool in_cgroup2;  /* born in its cgroup2 dir (husk_clone) */
 };
 
 /*

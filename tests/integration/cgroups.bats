@@ -152,6 +152,32 @@ cpid()
 	[ "$(cat "$d/memory.usage_in_bytes")" -le 33554432 ]
 }
 
+@test "the init is born in its cgroup2 dir and enters its v1 cgroups itself; so does exec" {
+	# A cgroup.procs write from outside waits for an RCU grace period:
+	# the init is cloned into its cgroup2 dir (clone3 CLONE_INTO_CGROUP)
+	# and moves itself through v1 'tasks' files.  Both, for run and create.
+	local id cmd pid ep line
+	for cmd in run create; do
+		id=$(new_cid)
+		make_bundle "$BUNDLE" sleep 100
+		"$HUSK" --root "$HUSK_ROOT" --debug --log "$BATS_TEST_TMPDIR/$cmd.log" \
+			$([ $cmd = run ] && echo run -d || echo create) \
+			--bundle "$BUNDLE" "$id" </dev/null >/dev/null 2>&1
+		if awk '$9 == "cgroup2"' /proc/self/mountinfo | grep -q .; then
+			grep -q "cloned init .*, in its cgroup2 dir" "$BATS_TEST_TMPDIR/$cmd.log"
+		fi
+		pid=$(cpid "$id")
+		# Every hierarchy, cgroup2 (0::) and named ones included.
+		while read -r line; do
+			[[ "$line" == *":/husk/$id" ]]
+		done </proc/"$pid"/cgroup
+		husk exec -d --pid-file "$BATS_TEST_TMPDIR/exec.pid" "$id" sleep 100
+		ep=$(cat "$BATS_TEST_TMPDIR/exec.pid")
+		diff /proc/"$pid"/cgroup /proc/"$ep"/cgroup
+		husk delete -f "$id"
+	done
+}
+
 @test "cgroup namespace: /proc/self/cgroup is / and the mount shows only its own cgroup" {
 	require_v1
 	local id out
