@@ -71,8 +71,10 @@ struct rtnl {
 	unsigned seq, portid;
 };
 
-/* A socket in the netns @netns_fd (-1: the current one). */
+/* A NETLINK_ROUTE socket in the netns @netns_fd (-1: the current one). */
 int rtnl_open(struct rtnl *r, int netns_fd, struct husk_err *err);
+/* The same for another netlink @protocol (NETLINK_NETFILTER). */
+int nl_open(struct rtnl *r, int protocol, int netns_fd, struct husk_err *err);
 void rtnl_close(struct rtnl *r);
 /* The ifindex of @name, or -ENODEV. */
 int rtnl_link_index(struct rtnl *r, const char *name);
@@ -84,10 +86,19 @@ int rtnl_link_del(struct rtnl *r, const char *name);
 /* Add (or keep) @ip/@prefix on @ifindex. */
 int rtnl_addr_add(struct rtnl *r, int ifindex, uint32_t ip, unsigned prefix);
 int rtnl_route_default(struct rtnl *r, int ifindex, uint32_t gw);
+/*
+ * The kernel's handle of nf_tables table @name of @family (NFPROTO_IPV4),
+ * over a NETLINK_NETFILTER socket; -ENOENT when there is none.  Handles
+ * are never reused: a table deleted and made again has a new one.
+ */
+int nfnl_table_handle(struct rtnl *r, uint8_t family, const char *name,
+		      uint64_t *handle);
 
 /* ---- nftables (nft.c): table ip husk ---- */
 
-int nft_setup(const struct husk_netconf *c, struct husk_err *err);
+/* Make sure table ip husk holds the rules and the subnet of @c. */
+int nft_setup(const char *root, const struct husk_netconf *c,
+	      struct husk_err *err);
 int nft_network_remove(const struct husk_netconf *c, struct husk_err *err);
 int nft_port_add(const struct husk_port *p, uint32_t ip, struct husk_err *err);
 /* No error when the element (or the whole table) is already gone. */

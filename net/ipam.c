@@ -298,7 +298,9 @@ int ipam_free(const char *root, const struct husk_netconf *c, const char *id,
 
 static int remove_pool(struct pool *p, struct husk_err *err)
 {
-	static const char *const files[] = {"next", "bitmap", "leases", "lock"};
+	/* nft: nft_setup()'s note of the table its rules went into. */
+	static const char *const files[] = {"next",   "bitmap", "leases",
+					    "lock",   "nft"};
 	char path[PATH_MAX];
 
 	for (size_t i = 0; i < HUSK_ARRAY_SIZE(files); i++) {

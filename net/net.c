@@ -395,10 +395,10 @@ static int attach_network(struct attach *a,
 	bridge = ensure_bridge(a, err);
 	if (bridge < 0)
 		return bridge;
-	r = nft_setup(&a->conf, err);
+	/* After the lease: nft_setup() keeps its note in the pool's dir. */
+	r = ipam_alloc(a->root, &a->conf, a->id, record_lease, a, &a->ip, err);
 	if (r == 0)
-		r = ipam_alloc(a->root, &a->conf, a->id, record_lease, a,
-			       &a->ip, err);
+		r = nft_setup(a->root, &a->conf, err);
 	if (r == 0)
 		r = make_veth(a, bridge, err);
 	if (r == 0)

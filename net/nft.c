@@ -15,13 +15,19 @@
  * bridge and the masquerade of 127.0.0.0/8 below).
  */
 #include <errno.h>
+#include <limits.h>
+#include <linux/netfilter.h>
+#include <linux/netlink.h>
 #include <nftables/libnftables.h>
+#include <stdio.h>
 #include <stdarg.h>
 #include <string.h>
 
+#include "../runtime/fsutil.h"
 #include "internal.h"
 
-#define TABLE "ip husk"
+#define TABLE_NAME "husk"
+#define TABLE "ip " TABLE_NAME
 
 /* libnftables, loaded by net_dl_load() when a network first needs it. */
 static struct {
@@ -130,7 +136,7 @@ static void cidr(const struct husk_netconf *c, char *buf)
 	snprintf(buf, 20, "%s/%u", husk_ip_format(c->subnet, a), c->prefix);
 }
 
-int nft_setup(const struct husk_netconf *c, struct husk_err *err)
+static int ensure_network(const struct husk_netconf *c, struct husk_err *err)
 {
 	char net[20];
 
@@ -139,6 +145,54 @@ int nft_setup(const struct husk_netconf *c, struct husk_err *err)
 		   ENSURE_TABLE "add element " TABLE " subnets { %s }\n%s%s%s",
 		   net, c->nat ? "add element " TABLE " nat_subnets { " : "",
 		   c->nat ? net : "", c->nat ? " }\n" : "");
+}
+
+/* The handle of table ip husk, or 0 when it is not there. */
+static uint64_t table_handle(void)
+{
+	struct husk_err ignored = {0};
+	struct rtnl r;
+	uint64_t h = 0;
+
+	if (nl_open(&r, NETLINK_NETFILTER, -1, &ignored) < 0)
+		return 0;
+	if (nfnl_table_handle(&r, NFPROTO_IPV4, TABLE_NAME, &h) < 0)
+		h = 0;
+	rtnl_close(&r);
+	return h;
+}
+
+/*
+ * A network's rules go in once per table: the ruleset is left as it was
+ * when the table that <net>/nft names still exists.  Each transaction
+ * costs a libnftables load, a fetch of the whole ruleset and, when its
+ * socket closes, an RCU grace period (~14 ms a container here), for
+ * nothing when the rules are there.  A flushed ruleset or a re-created
+ * table has a new handle, so the next container puts the rules back; a
+ * chain flushed by hand inside the table is not noticed.
+ */
+int nft_setup(const char *root, const struct husk_netconf *c,
+	      struct husk_err *err)
+{
+	char path[PATH_MAX], seen[32], now[32];
+	uint64_t before = table_handle(), after;
+	struct husk_err ignored = {0};
+
+	if (net_path(path, root, "%s/nft", c->name) < 0)
+		return husk_fail(err, ENAMETOOLONG, "%s", root);
+	snprintf(now, sizeof(now), "%llu", (unsigned long long)before);
+	if (before && net_read_small(path, seen, sizeof(seen)) == 0 &&
+	    !strcmp(seen, now))
+		return 0;
+	if (ensure_network(c, err) < 0)
+		return err->code;
+	/* Remembered only if no one replaced the table meanwhile. */
+	after = table_handle();
+	if (after && (!before || after == before)) {
+		snprintf(now, sizeof(now), "%llu", (unsigned long long)after);
+		husk_write_file_atomic(path, now, strlen(now), 0600, &ignored);
+	}
+	return 0;
 }
 
 int nft_network_remove(const struct husk_netconf *c, struct husk_err *err)

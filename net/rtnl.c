@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Links, addresses and routes over rtnetlink: husk never runs ip(8).
- * libmnl builds and parses the messages; the socket is husk's own.
+ * Netlink with libmnl: links, addresses and routes over rtnetlink (husk
+ * never runs ip(8)), and the one nf_tables query nft.c needs.  libmnl
+ * builds and parses the messages; the socket is husk's own.
  *
  * husk is linked statically and libmnl is dlopen()ed over a libc of its
  * own (net/dl.c), whose errno is not husk's.  So nothing here reads errno
@@ -12,10 +13,13 @@
  * leaves, so rtnl_open() enters the netns only for socket().
  */
 #include <arpa/inet.h>
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if.h>
 #include <linux/if_link.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 #include <sched.h>
@@ -36,6 +40,9 @@ static struct {
 	__typeof__(mnl_attr_put_strz) *attr_put_strz;
 	__typeof__(mnl_attr_nest_start) *attr_nest_start;
 	__typeof__(mnl_attr_nest_end) *attr_nest_end;
+	__typeof__(mnl_attr_parse) *attr_parse;
+	__typeof__(mnl_attr_get_type) *attr_get_type;
+	__typeof__(mnl_attr_get_u64) *attr_get_u64;
 } mnl;
 
 static int load_libmnl(struct husk_err *err)
@@ -50,18 +57,21 @@ static int load_libmnl(struct husk_err *err)
 		SYM(attr_put_strz),
 		SYM(attr_nest_start),
 		SYM(attr_nest_end),
+		SYM(attr_parse),
+		SYM(attr_get_type),
+		SYM(attr_get_u64),
 	};
 #undef SYM
 
 	return net_dl_load("libmnl.so.0", syms, HUSK_ARRAY_SIZE(syms), err);
 }
 
-static int netlink_socket(void)
+static int netlink_socket(int protocol)
 {
-	return socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	return socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol);
 }
 
-static int socket_in_netns(int netns_fd, struct husk_err *err)
+static int socket_in_netns(int protocol, int netns_fd, struct husk_err *err)
 {
 	_cleanup_close_ int self = -1;
 	int fd, saved;
@@ -71,7 +81,7 @@ static int socket_in_netns(int netns_fd, struct husk_err *err)
 		return husk_fail(err, errno, "open /proc/thread-self/ns/net");
 	if (setns(netns_fd, CLONE_NEWNET) < 0)
 		return husk_fail(err, errno, "enter container netns");
-	fd = netlink_socket();
+	fd = netlink_socket(protocol);
 	saved = errno;
 	if (setns(self, CLONE_NEWNET) < 0)
 		/* A thread stuck in the wrong netns must not go on. */
@@ -81,6 +91,11 @@ static int socket_in_netns(int netns_fd, struct husk_err *err)
 
 int rtnl_open(struct rtnl *r, int netns_fd, struct husk_err *err)
 {
+	return nl_open(r, NETLINK_ROUTE, netns_fd, err);
+}
+
+int nl_open(struct rtnl *r, int protocol, int netns_fd, struct husk_err *err)
+{
 	struct sockaddr_nl addr = {.nl_family = AF_NETLINK};
 	socklen_t len = sizeof(addr);
 	int ret;
@@ -88,7 +103,8 @@ int rtnl_open(struct rtnl *r, int netns_fd, struct husk_err *err)
 	r->fd = -1;
 	if (load_libmnl(err) < 0)
 		return err->code;
-	r->fd = netns_fd >= 0 ? socket_in_netns(netns_fd, err) : netlink_socket();
+	r->fd = netns_fd >= 0 ? socket_in_netns(protocol, netns_fd, err)
+			      : netlink_socket(protocol);
 	if (r->fd < 0)
 		return netns_fd >= 0 ? r->fd : husk_fail(err, errno, "netlink socket");
 	/* nl_pid 0: the kernel picks a free port id, read back for replies. */
@@ -301,4 +317,49 @@ int rtnl_route_default(struct rtnl *r, int ifindex, uint32_t gw)
 	mnl.attr_put_u32(nlh, RTA_GATEWAY, htonl(gw));
 	mnl.attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
 	return talk(r, nlh, NULL, NULL);
+}
+
+struct table_reply {
+	uint64_t handle;
+	bool found;
+};
+
+static int table_attr(const struct nlattr *attr, void *data)
+{
+	struct table_reply *t = data;
+
+	if (mnl.attr_get_type(attr) == NFTA_TABLE_HANDLE) {
+		t->handle = be64toh(mnl.attr_get_u64(attr));
+		t->found = true;
+	}
+	return MNL_CB_OK;
+}
+
+static int table_cb(const struct nlmsghdr *nlh, void *data)
+{
+	return mnl.attr_parse(nlh, sizeof(struct nfgenmsg), table_attr, data);
+}
+
+int nfnl_table_handle(struct rtnl *r, uint8_t family, const char *name,
+		      uint64_t *handle)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl.nlmsg_put_header(buf);
+	struct table_reply t = {0};
+	struct nfgenmsg *nfg;
+	int ret;
+
+	nlh->nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETTABLE;
+	nfg = mnl.nlmsg_put_extra_header(nlh, sizeof(*nfg));
+	nfg->nfgen_family = family;
+	nfg->version = NFNETLINK_V0;
+	nfg->res_id = 0;
+	mnl.attr_put_strz(nlh, NFTA_TABLE_NAME, name);
+	ret = talk(r, nlh, table_cb, &t);
+	if (ret < 0)
+		return ret;
+	if (!t.found)
+		return -EPROTO;
+	*handle = t.handle;
+	return 0;
 }

@@ -418,3 +418,23 @@ make_outside()
 	husk run --detach --bundle "$BUNDLE/d" "$id" >/dev/null 2>&1
 	[ "$(readlink "/proc/$(pid_of "$id")/ns/net")" != "$(readlink /proc/self/ns/net)" ]
 }
+
+@test "a network's nft rules go in once per table; a deleted table is put back" {
+	local before after
+	mknet n1 "$SUB.0/24" "$BR"
+	net_bundle "$BUNDLE" n1 "" true
+	husk run --bundle "$BUNDLE" "$(new_cid)"
+	before=$(nft -a list chain ip husk postrouting)
+	[[ "$before" == *masquerade* ]]
+	husk run --bundle "$BUNDLE" "$(new_cid)"
+	after=$(nft -a list chain ip husk postrouting)
+	# Same rules, same handles: nothing flushed and refilled them.
+	[ "$before" = "$after" ]
+	# husk's table removed behind its back (as a ruleset flush would; the
+	# suite runs one file at a time, so no other test is using it).
+	nft delete table ip husk
+	husk run --bundle "$BUNDLE" "$(new_cid)"
+	[ "$(nft list set ip husk subnets | grep -c "$SUB.0/24")" -eq 1 ]
+	[ "$(nft list set ip husk nat_subnets | grep -c "$SUB.0/24")" -eq 1 ]
+	nft list chain ip husk postrouting | grep -q masquerade
+}
