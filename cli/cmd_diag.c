@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "../diag/diag.h"
+#include "../runtime/clock.h"
 #include "cli.h"
 #include "diag_ctr.h"
 
@@ -267,22 +268,13 @@ static json_t *json_hugepages(const struct husk_hugepages *hp,
 	return a;
 }
 
-static void format_time(const struct timespec *t, char *buf, size_t len)
-{
-	struct tm tm;
-	size_t n;
-
-	gmtime_r(&t->tv_sec, &tm);
-	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, len - n, ".%03ldZ", t->tv_nsec / 1000000);
-}
 
 static void print_json(const struct diag_report *rep)
 {
 	char when[64];
 	json_t *o, *oom = json_null();
 
-	format_time(&rep->when, when, sizeof(when));
+	husk_format_utc(when, sizeof(when), &rep->when, 3);
 	if (rep->oom_since_boot != HUSK_DIAG_NONE)
 		oom = json_pack("{s:I, s:o}", "since_boot",
 				(json_int_t)rep->oom_since_boot, "interval",
@@ -376,7 +368,7 @@ static void print_table(const struct diag_report *rep)
 {
 	char when[64];
 
-	format_time(&rep->when, when, sizeof(when));
+	husk_format_utc(when, sizeof(when), &rep->when, 3);
 	printf("%s  interval %.2fs\n", when, rep->interval);
 	print_table_iowait(&rep->iowait);
 	print_table_psi(rep->psi);

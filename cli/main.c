@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../runtime/clock.h"
 #include "../runtime/selfexe.h"
 #include "cli.h"
 #include "commands.h"
@@ -21,13 +22,11 @@ static void log_line(const char *level, const char *msg)
 {
 	char ts[64];
 	struct timespec now;
-	struct tm tm;
 
 	if (!log_file)
 		return;
 	clock_gettime(CLOCK_REALTIME, &now);
-	gmtime_r(&now.tv_sec, &tm);
-	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	husk_format_utc(ts, sizeof(ts), &now, 0);
 	if (log_json) {
 		/* One JSON object per line: what podman and containerd parse. */
 		fputs("{\"level\":\"", log_file);

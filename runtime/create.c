@@ -25,6 +25,7 @@
 #include "../net/net.h"
 #include "../ns/ns.h"
 #include "../overlay/overlay.h"
+#include "clock.h"
 #include "clone.h"
 #include "container.h"
 #include "fsutil.h"
@@ -92,14 +93,9 @@ static int check_spec(const struct husk_create_opts *o, struct husk_err *err)
 static void now_rfc3339(char *buf, size_t len)
 {
 	struct timespec ts;
-	struct tm tm;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	/* Not strftime: it loads the time zone (a file read) for nothing. */
-	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ",
-		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		 tm.tm_min, tm.tm_sec, ts.tv_nsec);
+	husk_format_utc(buf, len, &ts, 9);
 }
 
 static int record_state(struct create *c, struct husk_err *err)
