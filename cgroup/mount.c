@@ -16,15 +16,19 @@ static unsigned long ro_flag(bool rw)
 	return rw ? 0 : MS_RDONLY;
 }
 
+static int remount(const char *dst, unsigned long flags, struct husk_err *err)
+{
+	if (mount(NULL, dst, NULL, MS_REMOUNT | flags, NULL) < 0)
+		return husk_fail(err, errno, "remount %s %s", dst,
+				 flags & MS_RDONLY ? "ro" : "rw");
+	return 0;
+}
+
 static int bind(const char *src, const char *dst, bool rw, struct husk_err *err)
 {
 	if (mount(src, dst, NULL, MS_BIND, NULL) < 0)
 		return husk_fail(err, errno, "bind mount %s on %s", src, dst);
-	if (mount(NULL, dst, NULL,
-		  MS_REMOUNT | MS_BIND | CG_MNT_FLAGS | ro_flag(rw), NULL) < 0)
-		return husk_fail(err, errno, "remount %s %s", dst,
-				 rw ? "rw" : "ro");
-	return 0;
+	return remount(dst, MS_BIND | CG_MNT_FLAGS | ro_flag(rw), err);
 }
 
 /*
@@ -75,11 +79,39 @@ static void comount_links(const char *dest, const char *name)
 	}
 }
 
+/*
+ * nosuid, nodev, noexec and (unless @rw) ro on the tmpfs at @dest and on
+ * every bind mount in it: one mount_setattr() for the tree instead of a
+ * remount per hierarchy (11 on a v1 host); remounts before Linux 5.12.
+ */
+static int lock_tree(struct husk_cgroup *cg, const char *dest, bool rw,
+		     struct husk_err *err)
+{
+	struct mount_attr attr = {
+		.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+			    MOUNT_ATTR_NOEXEC | (rw ? 0 : MOUNT_ATTR_RDONLY),
+	};
+	char sub[PATH_MAX];
+
+	if (mount_setattr(AT_FDCWD, dest, AT_RECURSIVE, &attr, sizeof(attr)) ==
+	    0)
+		return 0;
+	if (errno != ENOSYS)
+		return husk_fail(err, errno, "set mount flags under %s", dest);
+	for (size_t i = 0; i < cg->lay->n; i++) {
+		if (cg->d[i].fd < 0)
+			continue;
+		snprintf(sub, sizeof(sub), "%s/%s", dest, cg->lay->h[i].name);
+		if (remount(sub, MS_BIND | CG_MNT_FLAGS | ro_flag(rw), err) < 0)
+			return err->code;
+	}
+	return remount(dest, CG_MNT_FLAGS | ro_flag(rw), err);
+}
+
 static int mount_v1(struct husk_cgroup *cg, const char *dest, bool rw,
 		    struct husk_err *err)
 {
 	char sub[PATH_MAX];
-	int r;
 
 	if (mount("tmpfs", dest, "tmpfs", CG_MNT_FLAGS, "mode=755,size=64k") <
 	    0)
@@ -92,15 +124,12 @@ static int mount_v1(struct husk_cgroup *cg, const char *dest, bool rw,
 		snprintf(sub, sizeof(sub), "%s/%s", dest, name);
 		if (mkdir(sub, 0755) < 0 && errno != EEXIST)
 			return husk_fail(err, errno, "mkdir %s", sub);
-		r = bind(cg->d[i].path, sub, rw, err);
-		if (r < 0)
-			return r;
+		if (mount(cg->d[i].path, sub, NULL, MS_BIND, NULL) < 0)
+			return husk_fail(err, errno, "bind mount %s on %s",
+					 cg->d[i].path, sub);
 		comount_links(dest, name);
 	}
-	if (!rw && mount(NULL, dest, NULL,
-			 MS_REMOUNT | CG_MNT_FLAGS | MS_RDONLY, NULL) < 0)
-		return husk_fail(err, errno, "remount %s ro", dest);
-	return 0;
+	return lock_tree(cg, dest, rw, err);
 }
 
 int husk_cgroup_mount(struct husk_cgroup *cg, const char *dest, bool rw,

@@ -178,6 +178,29 @@ cpid()
 	done
 }
 
+@test "the cgroup view: every mount under /sys/fs/cgroup is nosuid,nodev,noexec, and ro unless the spec says rw" {
+	local id mode line n
+	for mode in ro rw; do
+		id=$(new_cid)
+		make_bundle "$BUNDLE" sh -c 'grep " /sys/fs/cgroup" /proc/self/mountinfo'
+		bundle_edit "$BUNDLE" --arg m "$mode" \
+			'(.mounts[] | select(.destination == "/sys/fs/cgroup") | .options) =
+			 ["nosuid", "noexec", "nodev", $m]'
+		run husk run --bundle "$BUNDLE" "$id"
+		[ "$status" -eq 0 ]
+		n=0
+		while read -r line; do
+			line=$(awk '{print $6}' <<<"$line")
+			[[ ",$line," == *",$mode,"* && ",$line," == *,nosuid,* &&
+				",$line," == *,nodev,* && ",$line," == *,noexec,* ]]
+			n=$((n + 1))
+		done <<<"$output"
+		# The view itself and, on v1 or hybrid, one mount per hierarchy.
+		[ "$n" -ge 1 ]
+		if [ -d /sys/fs/cgroup/memory ]; then [ "$n" -gt 2 ]; fi
+	done
+}
+
 @test "cgroup namespace: /proc/self/cgroup is / and the mount shows only its own cgroup" {
 	require_v1
 	local id out
