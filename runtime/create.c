@@ -156,7 +156,7 @@ static int make_cgroup(struct create *c, struct husk_err *err)
 	if (!c->spec->has_resources)
 		return 0;
 	res = c->spec->resources;
-	res.n_devices = 0; /* once /dev is made: apply_devices() */
+	res.n_devices = 0; /* once /dev is made: husk_devices_apply() */
 	return husk_cgroup_apply(c->cg, &res, err);
 }
 
@@ -165,15 +165,16 @@ static int make_cgroup(struct create *c, struct husk_err *err)
  * resources then): a rule denying one of the default devices would
  * otherwise forbid the mknod that creates it.
  */
-static int apply_devices(struct create *c, struct husk_err *err)
+int husk_devices_apply(const struct husk_spec *s, struct husk_cgroup *cg,
+		       struct husk_err *err)
 {
-	const struct husk_resources *sr = &c->spec->resources;
+	const struct husk_resources *sr = &s->resources;
 	size_t n = sr->n_devices + HUSK_ARRAY_SIZE(default_device_rules);
 	_cleanup_free_ struct husk_device_rule *rules = NULL;
 	struct husk_resources res = { 0 };
 	size_t at = 0;
 
-	if (!c->spec->has_resources || sr->n_devices == 0)
+	if (!s->has_resources || sr->n_devices == 0)
 		return 0;
 	rules = calloc(n, sizeof(*rules));
 	if (!rules)
@@ -188,7 +189,7 @@ static int apply_devices(struct create *c, struct husk_err *err)
 	husk_resources_init(&res);
 	res.devices = rules;
 	res.n_devices = n;
-	return husk_cgroup_apply(c->cg, &res, err);
+	return husk_cgroup_apply(cg, &res, err);
 }
 
 static int make_fifo(struct create *c, struct husk_err *err)
@@ -262,6 +263,21 @@ static int map_init_stack(struct create *c, struct husk_err *err)
 	return 0;
 }
 
+/*
+ * husk run with nothing for us to do between GO and the exec (no prestart
+ * or createRuntime hooks, and device rules the init may write itself,
+ * outside a user namespace): the init goes straight through instead of
+ * stopping at MOUNTED, READY and START, each a wakeup of the other side.
+ */
+static bool goes_straight(const struct husk_create_opts *o, bool userns)
+{
+	const struct husk_spec *s = o->spec;
+
+	return o->start && s->hooks.n[HUSK_HOOK_PRESTART] == 0 &&
+	       s->hooks.n[HUSK_HOOK_CREATE_RUNTIME] == 0 &&
+	       !(userns && s->has_resources && s->resources.n_devices > 0);
+}
+
 static int spawn_init(struct create *c, pid_t *pid, struct husk_err *err)
 {
 	const struct husk_spec *s = c->spec;
@@ -275,6 +291,7 @@ static int spawn_init(struct create *c, pid_t *pid, struct husk_err *err)
 		.preserve_fds = c->o->preserve_fds,
 		.userns = (flags & CLONE_NEWUSER) != 0,
 	};
+	c->init_args.straight = goes_straight(c->o, c->init_args.userns);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, c->sync) < 0)
 		return husk_fail(err, errno, "socketpair");
 	c->init_args.sync_fd = c->sync[1];
@@ -326,9 +343,18 @@ static int drive_init(struct create *c, pid_t pid, struct husk_err *err)
 	    husk_net_attach_host(c->o->root, c->o->id, &c->spec->net,
 				 c->spec->hostname, pid, c->dir, err) < 0)
 		return err->code;
-	if (husk_sync_send(fd, HUSK_SYNC_GO, err) < 0 ||
-	    husk_sync_wait(fd, HUSK_SYNC_MOUNTED, err) < 0 ||
-	    apply_devices(c, err) < 0)
+	if (husk_sync_send(fd, HUSK_SYNC_GO, err) < 0)
+		return err->code;
+	if (c->init_args.straight) {
+		if (husk_sync_wait_exec(fd, err) < 0)
+			return err->code;
+		husk_debug("%s: init %d went straight to its exec", c->o->id,
+			   pid);
+		return c->o->pid_file ? write_pid_file(c->o->pid_file, pid, err)
+				      : 0;
+	}
+	if (husk_sync_wait(fd, HUSK_SYNC_MOUNTED, err) < 0 ||
+	    husk_devices_apply(c->spec, c->cg, err) < 0)
 		return err->code;
 	if (husk_container_run_hooks(c->spec, &c->st, HUSK_HOOK_PRESTART,
 				     err) < 0 ||
@@ -351,9 +377,11 @@ static int drive_init(struct create *c, pid_t pid, struct husk_err *err)
  */
 static int start_now(struct create *c, struct husk_err *err)
 {
-	if (husk_sync_send(c->sync[0], HUSK_SYNC_START, err) < 0)
-		return err->code;
-	husk_sync_wait_eof(c->sync[0]);
+	if (!c->init_args.straight) {
+		if (husk_sync_send(c->sync[0], HUSK_SYNC_START, err) < 0)
+			return err->code;
+		husk_sync_wait_eof(c->sync[0]);
+	}
 	c->st.started = true; /* for the poststart hooks' state */
 	husk_container_run_hooks_warn(c->spec, &c->st, HUSK_HOOK_POSTSTART);
 	return 0;

@@ -21,6 +21,7 @@
 #include "../cgroup/cgroup.h"
 #include "../ns/ns.h"
 #include "hooks.h"
+#include "internal.h"
 #include "rootfs.h"
 #include "security.h"
 #include "selfexe.h"
@@ -151,6 +152,21 @@ static int setup_terminal(const struct husk_init_args *a, struct husk_err *err)
 	return 0;
 }
 
+/*
+ * /dev is made: the device rules go in, and the createRuntime hooks run.
+ * The parent does both, but for an init that goes straight (husk run
+ * without those hooks, outside a user namespace): the rules are ours.
+ */
+static int after_mounts(const struct husk_init_args *a, struct husk_err *err)
+{
+	if (a->straight)
+		return husk_devices_apply(a->spec, a->cg, err);
+	if (husk_sync_send(a->sync_fd, HUSK_SYNC_MOUNTED, err) < 0 ||
+	    husk_sync_wait(a->sync_fd, HUSK_SYNC_HOOKS_DONE, err) < 0)
+		return err->code;
+	return 0;
+}
+
 static int setup_in_namespaces(const struct husk_init_args *a,
 			       char **start_state, struct husk_err *err)
 {
@@ -174,10 +190,7 @@ static int setup_in_namespaces(const struct husk_init_args *a,
 		return husk_fail(err, errno, "unshare cgroup namespace");
 	if (setsid() < 0)
 		return husk_fail(err, errno, "setsid");
-	if (husk_rootfs_prepare(&r, err) < 0)
-		return err->code;
-	if (husk_sync_send(a->sync_fd, HUSK_SYNC_MOUNTED, err) < 0 ||
-	    husk_sync_wait(a->sync_fd, HUSK_SYNC_HOOKS_DONE, err) < 0)
+	if (husk_rootfs_prepare(&r, err) < 0 || after_mounts(a, err) < 0)
 		return err->code;
 	if (hook_state(a, HUSK_HOOK_CREATE_CONTAINER, &create_state, err) < 0 ||
 	    hook_state(a, HUSK_HOOK_START_CONTAINER, start_state, err) < 0 ||
@@ -219,6 +232,16 @@ static int wait_for_start(const struct husk_init_args *a, struct husk_err *err)
 	return 0;
 }
 
+/* READY, then wait to be started; an init going straight goes on. */
+static int ready(const struct husk_init_args *a, struct husk_err *err)
+{
+	if (a->straight)
+		return 0;
+	if (husk_sync_send(a->sync_fd, HUSK_SYNC_READY, err) < 0)
+		return err->code;
+	return wait_for_start(a, err);
+}
+
 static _Noreturn void init_run(const struct husk_init_args *a)
 {
 	const struct husk_process *p = &a->spec->process;
@@ -257,8 +280,7 @@ static _Noreturn void init_run(const struct husk_init_args *a)
 		husk_fail(&err, errno, "prctl PR_SET_PDEATHSIG");
 		goto fail;
 	}
-	if (husk_sync_send(a->sync_fd, HUSK_SYNC_READY, &err) < 0 ||
-	    wait_for_start(a, &err) < 0)
+	if (ready(a, &err) < 0)
 		goto late_fail;
 	if (run_hooks(a, HUSK_HOOK_START_CONTAINER, start_state, &err) < 0 ||
 	    husk_process_finalize_built(p, filter, &err) < 0)

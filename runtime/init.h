@@ -27,6 +27,7 @@ struct husk_init_args {
 	int preserve_fds; /* extra fds after stdio handed to the process */
 	bool userns;	  /* a new user namespace was made */
 	bool in_cgroup2;  /* born in its cgroup2 dir (husk_clone) */
+	bool straight;	  /* husk run, no hooks: no MOUNTED, READY, START */
 };
 
 /*

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 
+#include "../cgroup/cgroup.h"
 #include "err.h"
 #include "spec.h"
 #include "state.h"
@@ -25,5 +26,11 @@ int husk_container_run_hooks(const struct husk_spec *spec,
 void husk_container_run_hooks_warn(const struct husk_spec *spec,
 				   const struct husk_state *st,
 				   enum husk_hook_kind kind);
+/*
+ * The spec's device rules, with the devices every container needs allowed
+ * right after its last blanket deny, into @cg; once /dev is made.
+ */
+int husk_devices_apply(const struct husk_spec *s, struct husk_cgroup *cg,
+		       struct husk_err *err);
 
 #endif

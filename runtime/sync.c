@@ -32,29 +32,50 @@ void husk_sync_send_error(int fd, const struct husk_err *failure)
 		    MSG_NOSIGNAL);
 }
 
-int husk_sync_wait(int fd, enum husk_sync_step step, struct husk_err *err)
+/* What recv() gave for @step (0: none, only an error may come). */
+static int take(const struct sync_msg *m, ssize_t n, int step,
+		struct husk_err *err)
 {
-	struct sync_msg m;
-	ssize_t n;
-
-	do
-		n = recv(fd, &m, sizeof(m), 0);
-	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return husk_fail(err, errno, "sync: waiting for step %d", step);
 	if (n < (ssize_t)offsetof(struct sync_msg, msg))
 		return husk_fail(err, EPIPE,
 				 "container init exited before step %d", step);
-	if (m.step == HUSK_SYNC_ERROR) {
-		m.msg[sizeof(m.msg) - 1] = '\0';
-		memcpy(err->msg, m.msg, sizeof(err->msg));
-		err->code = m.code < 0 ? m.code : -EINVAL;
+	if (m->step == HUSK_SYNC_ERROR) {
+		memcpy(err->msg, m->msg, sizeof(err->msg));
+		err->msg[sizeof(err->msg) - 1] = '\0';
+		err->code = m->code < 0 ? m->code : -EINVAL;
 		return err->code;
 	}
-	if (m.step != (int32_t)step)
+	if (m->step != step)
 		return husk_fail(err, EPROTO, "sync: got step %d, wanted %d",
-				 m.step, step);
+				 m->step, step);
 	return 0;
+}
+
+static ssize_t recv_msg(int fd, struct sync_msg *m)
+{
+	ssize_t n;
+
+	do
+		n = recv(fd, m, sizeof(*m), 0);
+	while (n < 0 && errno == EINTR);
+	return n;
+}
+
+int husk_sync_wait(int fd, enum husk_sync_step step, struct husk_err *err)
+{
+	struct sync_msg m;
+
+	return take(&m, recv_msg(fd, &m), (int)step, err);
+}
+
+int husk_sync_wait_exec(int fd, struct husk_err *err)
+{
+	struct sync_msg m;
+	ssize_t n = recv_msg(fd, &m);
+
+	return n == 0 ? 0 : take(&m, n, 0, err);
 }
 
 void husk_sync_wait_eof(int fd)

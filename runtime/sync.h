@@ -28,6 +28,12 @@ void husk_sync_send_error(int fd, const struct husk_err *failure);
  * EOF means the other side died.
  */
 int husk_sync_wait(int fd, enum husk_sync_step step, struct husk_err *err);
+/*
+ * Wait until the other side execs, closing its close-on-exec end (0), or
+ * reports a failure (its error).  A silent death reads as an exec too:
+ * waitpid() then tells how it ended.
+ */
+int husk_sync_wait_exec(int fd, struct husk_err *err);
 /* Block until the other side has closed its end (exec'd or died). */
 void husk_sync_wait_eof(int fd);
 

@@ -314,6 +314,12 @@ device_bundle()
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(printf 'mknod-kmsg\nkmsg-denied\nurandom-ok')" ]
+	# run's init writes the rules itself; create's parent does.
+	id=$(new_cid)
+	husk create --bundle "$BUNDLE" "$id" >"$BATS_TEST_TMPDIR/out" 2>&1
+	husk start "$id"
+	wait_for_status "$id" stopped
+	[ "$(cat "$BATS_TEST_TMPDIR/out")" = "$(printf 'mknod-kmsg\nkmsg-denied\nurandom-ok')" ]
 }
 
 @test "devices (v2 eBPF program): denied device unreadable, its mknod refused" {

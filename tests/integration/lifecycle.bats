@@ -205,6 +205,35 @@ load helpers
 	husk delete --force "$id"
 }
 
+@test "run without prestart hooks goes straight to the exec; a failure on the way still rolls back" {
+	local id log=$BATS_TEST_TMPDIR/debug.log hook=$BATS_TEST_TMPDIR/hook.sh
+	make_bundle "$BUNDLE" sh -c 'echo ran'
+	id=$(new_cid)
+	run "$HUSK" --root "$HUSK_ROOT" --debug --log "$log" run --bundle "$BUNDLE" "$id"
+	[ "$status" -eq 0 ] && [ "$output" = ran ]
+	grep -q "$id: init [0-9]* went straight to its exec" "$log"
+	# A prestart hook needs the stop at MOUNTED: the stepped way.
+	printf '#!/bin/sh\necho hook >%s\n' "$BATS_TEST_TMPDIR/hooked" >"$hook"
+	chmod +x "$hook"
+	bundle_edit "$BUNDLE" --arg h "$hook" '.hooks.prestart = [{"path": $h}]'
+	id=$(new_cid)
+	: >"$log"
+	run "$HUSK" --root "$HUSK_ROOT" --debug --log "$log" run --bundle "$BUNDLE" "$id"
+	[ "$status" -eq 0 ] && [ "$output" = ran ]
+	[ "$(cat "$BATS_TEST_TMPDIR/hooked")" = hook ]
+	grep -q "$id: init [0-9]* is set up and waits for start" "$log"
+	! grep -q "went straight" "$log"
+	# The init's own error still comes back as one line, nothing left.
+	make_bundle "$BUNDLE" true
+	bundle_edit "$BUNDLE" '.mounts += [{"destination": "/nowhere/x", "type": "nosuchfs", "source": "none"}]'
+	id=$(new_cid)
+	run husk run --bundle "$BUNDLE" "$id"
+	[ "$status" -ne 0 ]
+	[ "${#lines[@]}" -eq 1 ] && [[ "$output" == *"/nowhere/x: No such device"* ]]
+	[ ! -e "$HUSK_ROOT/$id" ]
+	[ ! -d /sys/fs/cgroup/memory/husk/"$id" ]
+}
+
 @test "husk maps no shared object at startup (static PIE)" {
 	# No loader and no libc.so to map and relocate at every call; the
 	# networking libraries are loaded on first use (network.bats).
