@@ -267,21 +267,37 @@ const char *husk_cgroup_path(const struct husk_cgroup *cg)
 	return cg->path;
 }
 
-int husk_cgroup_enter(struct husk_cgroup *cg, pid_t pid, struct husk_err *err)
+/*
+ * Write @val into each hierarchy's @v1_file (cgroup.procs on cgroup2),
+ * skipping cgroup2 when @skip_v2; errors read "enter <@who><dir>".
+ */
+static int enter_each(struct husk_cgroup *cg, const char *v1_file,
+		      const char *val, bool skip_v2, const char *who,
+		      struct husk_err *err)
 {
-	char val[32];
 	int r;
 
-	snprintf(val, sizeof(val), "%d", (int)pid);
 	for (size_t i = 0; i < cg->lay->n; i++) {
-		if (cg->d[i].fd < 0)
+		bool v2 = cg->lay->h[i].v2;
+
+		if (cg->d[i].fd < 0 || (v2 && skip_v2))
 			continue;
-		r = cg_write(cg, cg->d[i].fd, "cgroup.procs", val);
+		r = cg_write(cg, cg->d[i].fd, v2 ? "cgroup.procs" : v1_file,
+			     val);
 		if (r < 0)
-			return husk_fail(err, -r, "enter pid %d into %s", pid,
+			return husk_fail(err, -r, "enter %s%s", who,
 					 cg->d[i].path);
 	}
 	return 0;
+}
+
+int husk_cgroup_enter(struct husk_cgroup *cg, pid_t pid, struct husk_err *err)
+{
+	char val[32], who[48];
+
+	snprintf(val, sizeof(val), "%d", (int)pid);
+	snprintf(who, sizeof(who), "pid %d into ", (int)pid);
+	return enter_each(cg, "cgroup.procs", val, false, who, err);
 }
 
 int husk_cgroup_clone_fd(const struct husk_cgroup *cg)
@@ -294,21 +310,8 @@ int husk_cgroup_clone_fd(const struct husk_cgroup *cg)
 int husk_cgroup_enter_self(struct husk_cgroup *cg, bool in_v2,
 			   struct husk_err *err)
 {
-	int r;
-
-	for (size_t i = 0; i < cg->lay->n; i++) {
-		bool v2 = cg->lay->h[i].v2;
-
-		if (cg->d[i].fd < 0 || (v2 && in_v2))
-			continue;
-		/* cgroup2 moves only whole processes across domains. */
-		r = cg_write(cg, cg->d[i].fd, v2 ? "cgroup.procs" : "tasks",
-			     "0");
-		if (r < 0)
-			return husk_fail(err, -r, "enter cgroup %s",
-					 cg->d[i].path);
-	}
-	return 0;
+	/* cgroup2 moves only whole processes across domains: cgroup.procs. */
+	return enter_each(cg, "tasks", "0", in_v2, "cgroup ", err);
 }
 
 int husk_cgroup_file_path(struct husk_cgroup *cg, const char *controller,

@@ -98,15 +98,18 @@ int nl_open(struct rtnl *r, int protocol, int netns_fd, struct husk_err *err)
 {
 	struct sockaddr_nl addr = {.nl_family = AF_NETLINK};
 	socklen_t len = sizeof(addr);
-	int ret;
+	int fd, ret;
 
 	r->fd = -1;
 	if (load_libmnl(err) < 0)
 		return err->code;
-	r->fd = netns_fd >= 0 ? socket_in_netns(protocol, netns_fd, err)
-			      : netlink_socket(protocol);
-	if (r->fd < 0)
-		return netns_fd >= 0 ? r->fd : husk_fail(err, errno, "netlink socket");
+	if (netns_fd >= 0)
+		fd = socket_in_netns(protocol, netns_fd, err);
+	else if ((fd = netlink_socket(protocol)) < 0)
+		fd = husk_fail(err, errno, "netlink socket");
+	if (fd < 0)
+		return fd;
+	r->fd = fd;
 	/* nl_pid 0: the kernel picks a free port id, read back for replies. */
 	if (bind(r->fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
 	    getsockname(r->fd, (struct sockaddr *)&addr, &len) < 0) {

@@ -81,9 +81,7 @@ int husk_sync_wait_exec(int fd, struct husk_err *err)
 void husk_sync_wait_eof(int fd)
 {
 	struct sync_msg m;
-	ssize_t n;
 
-	do
-		n = recv(fd, &m, sizeof(m), 0);
-	while (n > 0 || (n < 0 && errno == EINTR));
+	while (recv_msg(fd, &m) > 0)
+		;
 }
