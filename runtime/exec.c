@@ -176,37 +176,12 @@ static _Noreturn void exec_intermediate(struct exec *x)
 	}
 	if (child == 0)
 		exec_final(x);
-	if (husk_sync_send(x->sync[1], HUSK_SYNC_READY, &err) < 0 ||
-	    send(x->sync[1], &child, sizeof(child), MSG_NOSIGNAL) < 0)
+	if (husk_sync_send_value(x->sync[1], HUSK_SYNC_READY, child, &err) < 0)
 		_exit(1);
 	_exit(0);
 fail:
 	husk_sync_send_error(x->sync[1], &err);
 	_exit(1);
-}
-
-/* Receive the final process's pid, then wait for its execve (EOF). */
-static int await_final(struct exec *x, pid_t *pid, struct husk_err *err)
-{
-	int fd = x->sync[0];
-	int32_t child = 0;
-	char c;
-	ssize_t n;
-
-	if (husk_sync_wait(fd, HUSK_SYNC_READY, err) < 0)
-		return err->code;
-	do
-		n = recv(fd, &child, sizeof(child), 0);
-	while (n < 0 && errno == EINTR);
-	if (n != sizeof(child) || child <= 0)
-		return husk_fail(err, EPROTO, "exec: no pid from the container");
-	*pid = child;
-	do
-		n = recv(fd, &c, 1, MSG_PEEK);
-	while (n < 0 && errno == EINTR);
-	if (n == 0)
-		return 0;
-	return husk_sync_wait(fd, HUSK_SYNC_READY, err);
 }
 
 static int write_pid_file(const char *path, pid_t pid, struct husk_err *err)
@@ -220,7 +195,7 @@ static int write_pid_file(const char *path, pid_t pid, struct husk_err *err)
 static int spawn(struct exec *x, pid_t *pid, struct husk_err *err)
 {
 	pid_t mid;
-	int status;
+	int32_t child;
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, x->sync) < 0)
 		return husk_fail(err, errno, "socketpair");
@@ -231,14 +206,14 @@ static int spawn(struct exec *x, pid_t *pid, struct husk_err *err)
 		exec_intermediate(x);
 	close(x->sync[1]);
 	x->sync[1] = -1;
-	if (await_final(x, pid, err) < 0) {
+	if (husk_sync_wait_spawned(x->sync[0], &child, err) < 0) {
 		waitpid(mid, NULL, 0);
-		if (*pid > 0)
-			waitpid(*pid, NULL, 0);
-		*pid = 0;
+		if (child > 0) /* a CLONE_PARENT child: ours to reap */
+			waitpid(child, NULL, 0);
 		return err->code;
 	}
-	waitpid(mid, &status, 0);
+	waitpid(mid, NULL, 0);
+	*pid = child;
 	return 0;
 }
 

@@ -12,13 +12,19 @@ struct sync_msg {
 	char msg[sizeof(((struct husk_err *)0)->msg)];
 };
 
-int husk_sync_send(int fd, enum husk_sync_step step, struct husk_err *err)
+int husk_sync_send_value(int fd, enum husk_sync_step step, int32_t value,
+			 struct husk_err *err)
 {
-	struct sync_msg m = { .step = (int32_t)step };
+	struct sync_msg m = { .step = (int32_t)step, .code = value };
 
 	if (send(fd, &m, offsetof(struct sync_msg, msg), MSG_NOSIGNAL) < 0)
 		return husk_fail(err, errno, "sync step %d", step);
 	return 0;
+}
+
+int husk_sync_send(int fd, enum husk_sync_step step, struct husk_err *err)
+{
+	return husk_sync_send_value(fd, step, 0, err);
 }
 
 void husk_sync_send_error(int fd, const struct husk_err *failure)
@@ -76,6 +82,29 @@ int husk_sync_wait_exec(int fd, struct husk_err *err)
 	ssize_t n = recv_msg(fd, &m);
 
 	return n == 0 ? 0 : take(&m, n, 0, err);
+}
+
+int husk_sync_wait_spawned(int fd, int32_t *pid, struct husk_err *err)
+{
+	struct sync_msg m;
+	ssize_t n;
+	int ret = 0;
+
+	*pid = 0;
+	while ((n = recv_msg(fd, &m)) != 0) {
+		if (n >= (ssize_t)offsetof(struct sync_msg, msg) &&
+		    m.step == HUSK_SYNC_READY && m.code > 0 && !*pid) {
+			*pid = m.code;
+			continue;
+		}
+		if (ret == 0)
+			ret = take(&m, n, HUSK_SYNC_READY, err);
+		if (n < 0)
+			break;
+	}
+	if (ret == 0 && *pid == 0)
+		ret = husk_fail(err, EPROTO, "exec: no pid from the container");
+	return ret;
 }
 
 void husk_sync_wait_eof(int fd)

@@ -21,6 +21,9 @@ enum husk_sync_step {
 };
 
 int husk_sync_send(int fd, enum husk_sync_step step, struct husk_err *err);
+/* Send @step with a number (a pid) in its code field. */
+int husk_sync_send_value(int fd, enum husk_sync_step step, int32_t value,
+			 struct husk_err *err);
 /* Report a failure to the other side (best effort). */
 void husk_sync_send_error(int fd, const struct husk_err *failure);
 /*
@@ -34,6 +37,13 @@ int husk_sync_wait(int fd, enum husk_sync_step step, struct husk_err *err);
  * waitpid() then tells how it ended.
  */
 int husk_sync_wait_exec(int fd, struct husk_err *err);
+/*
+ * Exec's two writers: the intermediate sends READY with the final
+ * process's pid, and that process sends an error if it fails before its
+ * execve.  Both write as soon as they can, so either may come first: read
+ * until EOF, keeping the pid (*pid, 0 if none came) and the first error.
+ */
+int husk_sync_wait_spawned(int fd, int32_t *pid, struct husk_err *err);
 /* Block until the other side has closed its end (exec'd or died). */
 void husk_sync_wait_eof(int fd);
 

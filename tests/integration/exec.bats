@@ -128,9 +128,12 @@ init_pid()
 	id=$(new_cid)
 	start_sleeper "$id"
 	run husk exec "$id" /no/such/binary
+	echo "$output"
 	[ "$status" -ne 0 ]
 	[[ "$output" == *'exec: "/no/such/binary"'* ]]
 	run husk exec "$id" nosuchcmd
+	echo "$output"
+	[ "$status" -ne 0 ]
 	[[ "$output" == *'executable file not found in $PATH'* ]]
 }
 
