@@ -79,18 +79,24 @@ int husk_state_path(const char *root, const char *id, const char *file,
 	return 0;
 }
 
-static int lock_file(const char *path, int *lock_fd, struct husk_err *err)
+/*
+ * The state dir itself is the lock: flock() on its fd.  A lock file would
+ * be one more inode per container, and on a disk-backed root (an ext4
+ * /run without a journal) every new inode costs a scan past the inodes
+ * deleted in the last minutes.
+ */
+static int lock_dir(const char *dir, int *lock_fd, struct husk_err *err)
 {
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	if (fd < 0)
-		return husk_fail(err, errno, "open %s", path);
+		return husk_fail(err, errno, "open %s", dir);
 	while (flock(fd, LOCK_EX) < 0) {
 		if (errno != EINTR) {
 			int e = errno;
 
 			close(fd);
-			return husk_fail(err, e, "lock %s", path);
+			return husk_fail(err, e, "lock %s", dir);
 		}
 	}
 	*lock_fd = fd;
@@ -100,12 +106,11 @@ static int lock_file(const char *path, int *lock_fd, struct husk_err *err)
 int husk_state_create(const char *root, const char *id, int *lock_fd,
 		      struct husk_err *err)
 {
-	char dir[PATH_MAX], lock[PATH_MAX];
+	char dir[PATH_MAX];
 
 	if (husk_mkdir_p(root, 0711, err) < 0)
 		return err->code;
-	if (husk_state_path(root, id, NULL, dir, sizeof(dir), err) < 0 ||
-	    husk_state_path(root, id, "lock", lock, sizeof(lock), err) < 0)
+	if (husk_state_path(root, id, NULL, dir, sizeof(dir), err) < 0)
 		return err->code;
 	if (mkdir(dir, 0711) < 0) {
 		if (errno == EEXIST)
@@ -113,33 +118,50 @@ int husk_state_create(const char *root, const char *id, int *lock_fd,
 					 id);
 		return husk_fail(err, errno, "mkdir %s", dir);
 	}
-	if (lock_file(lock, lock_fd, err) < 0) {
+	if (lock_dir(dir, lock_fd, err) < 0) {
 		rmdir(dir);
 		return err->code;
 	}
 	return 0;
 }
 
+/* Still the dir at @dir, once locked: not removed, nor made anew. */
+static bool same_dir(int fd, const char *dir)
+{
+	struct stat held, now;
+
+	return fstat(fd, &held) == 0 && held.st_nlink > 0 &&
+	       stat(dir, &now) == 0 && held.st_dev == now.st_dev &&
+	       held.st_ino == now.st_ino;
+}
+
 int husk_state_lock(const char *root, const char *id, int *lock_fd,
 		    struct husk_err *err)
 {
-	char dir[PATH_MAX], lock[PATH_MAX];
-	struct stat st;
+	char dir[PATH_MAX];
 
-	if (husk_state_path(root, id, NULL, dir, sizeof(dir), err) < 0 ||
-	    husk_state_path(root, id, "lock", lock, sizeof(lock), err) < 0)
+	if (husk_state_path(root, id, NULL, dir, sizeof(dir), err) < 0)
 		return err->code;
-	if (stat(dir, &st) < 0)
-		return husk_fail(err, 0, "container %s does not exist", id);
-	if (lock_file(lock, lock_fd, err) < 0)
-		return err->code;
-	/* A concurrent delete may have removed it while we waited. */
-	if (stat(dir, &st) < 0) {
+	/*
+	 * The dir we waited on may have been deleted meanwhile (then open
+	 * fails next time round), or deleted and made anew by another create
+	 * of the same id: then that one is the container now.
+	 */
+	for (int tries = 0; tries < 16; tries++) {
+		if (lock_dir(dir, lock_fd, err) < 0) {
+			if (err->code == -ENOENT || err->code == -ENOTDIR)
+				return husk_fail(err, 0,
+						 "container %s does not exist",
+						 id);
+			return err->code;
+		}
+		if (same_dir(*lock_fd, dir))
+			return 0;
 		close(*lock_fd);
 		*lock_fd = -1;
-		return husk_fail(err, 0, "container %s does not exist", id);
 	}
-	return 0;
+	return husk_fail(err, EAGAIN, "lock %s: made anew again and again",
+			 dir);
 }
 
 static void set_str(json_t *obj, const char *key, const char *val)
@@ -416,15 +438,10 @@ int husk_state_list(const char *root, struct husk_strv *ids,
 	while ((de = readdir(d))) {
 		if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
 			continue;
+		/* NULL for the rest (.net, say: no id starts with a dot). */
 		_cleanup_free_ char *id = dir_id(root, de->d_name);
-		char lock[NAME_MAX + 8];
 
-		if (!id)
-			continue;
-		/* Only container dirs hold a lock file (not e.g. networks). */
-		snprintf(lock, sizeof(lock), "%s/lock", de->d_name);
-		if (faccessat(dirfd(d), lock, F_OK, 0) == 0 &&
-		    husk_strv_push(ids, id) < 0) {
+		if (id && husk_strv_push(ids, id) < 0) {
 			closedir(d);
 			return husk_fail(err, ENOMEM, "list %s", root);
 		}

@@ -7,7 +7,7 @@
  *                create that was SIGKILLed at any instant;
  *   config.json  the spec the container was created from;
  *   exec.fifo    the container init blocks on it until `start`;
- *   lock         flock()ed for every change to this container.
+ * and the directory itself is flock()ed for every change to the container.
  */
 #ifndef HUSK_STATE_H
 #define HUSK_STATE_H

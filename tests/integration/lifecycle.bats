@@ -389,3 +389,57 @@ load helpers
 	kill "$other"
 	wait "$other" || true
 }
+
+# wait_for_file PATH: poll (bounded) until PATH exists.
+wait_for_file()
+{
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[ -e "$1" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+@test "the state dir is the lock: pause waits for its holder, and follows a dir made anew" {
+	make_bundle "$BUNDLE" sleep 100
+	local id dir t=$BATS_TEST_TMPDIR
+	id=$(new_cid)
+	husk run -d --bundle "$BUNDLE" "$id"
+	dir=$HUSK_ROOT/$id
+	[ ! -e "$dir/lock" ]
+	# Hold the dir's flock; pause must wait until it is let go.
+	flock "$dir" sh -c "touch $t/held; sleep 0.5; touch $t/released" &
+	wait_for_file "$t/held"
+	husk pause "$id"
+	[ -e "$t/released" ]
+	wait
+	[ "$(container_status "$id")" = paused ]
+	husk resume "$id"
+
+	# While pause waits, the dir is deleted and made anew (as by delete
+	# and a new create of the same id): pause acts on the new one.
+	flock "$dir" sh -c "touch $t/held2; sleep 0.5
+		mv '$dir' '$dir.old' && mkdir '$dir' &&
+		cp '$dir.old/state.json' '$dir.old/config.json' '$dir/'" &
+	wait_for_file "$t/held2"
+	husk pause "$id"
+	wait
+	[ -d "$dir.old" ]
+	[ "$(container_status "$id")" = paused ]
+	husk resume "$id"
+	rm -rf "$dir"
+	mv "$dir.old" "$dir"
+
+	# Deleted while pause waits: pause says so.
+	flock "$dir" sh -c "touch $t/held3; sleep 0.5; mv '$dir' '$dir.old'" &
+	wait_for_file "$t/held3"
+	run husk pause "$id"
+	wait
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"container $id does not exist"* ]]
+	mv "$dir.old" "$dir"
+	[ "$(container_status "$id")" = running ]
+	husk delete -f "$id"
+}
