@@ -13,20 +13,28 @@
 #   HUSK=build/husk RUNC=runc CRUN=crun   the binaries compared
 #   BENCH_BASE=/path/to/husk   another husk build (say, before a change),
 #                   interleaved like the others; a second table compares it
+#   BENCH_STATE=tmpfs  where the runtimes' --root dirs live: a tmpfs, as /run
+#                   is on a host (default), or "host": under the host's /run.
+#                   With tmpfs the sequence of creates runs a second time
+#                   under /run, to show what its filesystem costs.
 set -uo pipefail
 export LC_ALL=C
 
 cd "$(dirname "$0")/../.."
 
-# crun refuses a hybrid cgroup layout whose cgroup2 mount holds a controller
-# (hugetlb on some hosts).  Then the whole bench, every runtime alike, runs
-# in a private mount namespace without that mount; the v1 controllers,
-# where the containers' cgroups go, are untouched.
-if [ -z "${BENCH_NO_UNIFIED:-}" ] &&
-	[ -n "$(cat /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null)" ]; then
-	export BENCH_NO_UNIFIED=1
-	exec unshare --mount --propagation private bash -c \
-		'umount /sys/fs/cgroup/unified && exec "$0" "$@"' "$0" "$@"
+# The bench runs in a private mount namespace, so that what it mounts goes
+# away with it.  crun refuses a hybrid cgroup layout whose cgroup2 mount
+# holds a controller (hugetlb on some hosts): then that mount is unmounted
+# there, for every runtime alike; the v1 controllers, where the containers'
+# cgroups go, are untouched.
+if [ -z "${BENCH_IN_NS:-}" ]; then
+	export BENCH_IN_NS=1
+	exec unshare --mount --propagation private "$0" "$@"
+fi
+BENCH_NO_UNIFIED=
+if [ -n "$(cat /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null)" ] &&
+	umount /sys/fs/cgroup/unified; then
+	BENCH_NO_UNIFIED=1
 fi
 REPO=$PWD
 N=${BENCH_N:-20}
@@ -52,9 +60,25 @@ declare -A HAVE
 WORK=$(mktemp -d /run/husk-bench.XXXXXX)
 ERRLOG=$WORK/errors.log
 : >"$ERRLOG"
+# STATE: where the --root dirs are now; DISK: the same under /run itself.
+STATE=$WORK/state DISK=
+mkdir -p "$STATE"
+case ${BENCH_STATE:-tmpfs} in
+tmpfs)
+	mount -t tmpfs -o mode=0711 husk-bench "$STATE" || exit 1
+	DISK=$WORK/disk
+	;;
+host) ;;
+*)
+	echo "bench: BENCH_STATE is tmpfs or host" >&2
+	exit 1
+	;;
+esac
+RUN_FS=$(findmnt -no FSTYPE -T "$WORK")
 
 for rt in "${RUNTIMES[@]}"; do
-	mkdir -p "$WORK/root-$rt"
+	mkdir -p "$STATE/root-$rt"
+	[ -n "$DISK" ] && mkdir -p "$DISK/root-$rt"
 	HAVE[$rt]=0
 	[ -n "${BIN[$rt]}" ] && [ -x "${BIN[$rt]}" ] && HAVE[$rt]=1
 	[ "${HAVE[$rt]}" = 1 ] || echo "bench: no $rt binary (${BIN[$rt]:-not found}); its columns are n/a" >&2
@@ -70,7 +94,7 @@ rt_cmd()
 	local rt=$1
 	shift
 	[ "${HAVE[$rt]}" = 1 ] || return 1
-	"${BIN[$rt]}" --root "$WORK/root-$rt" "$@" </dev/null >/dev/null 2>>"$ERRLOG"
+	"${BIN[$rt]}" --root "$STATE/root-$rt" "$@" </dev/null >/dev/null 2>>"$ERRLOG"
 }
 
 # timed KEY RT CMD...: run CMD, add its wall time in ms to SAMPLES[KEY|RT]
@@ -106,7 +130,7 @@ wait_stopped()
 {
 	local rt=$1 id=$2 i
 	for ((i = 0; i < 200; i++)); do
-		"${BIN[$rt]}" --root "$WORK/root-$rt" state "$id" 2>/dev/null |
+		"${BIN[$rt]}" --root "$STATE/root-$rt" state "$id" 2>/dev/null |
 			grep -q '"status": *"stopped"' && return 0
 		sleep 0.01
 	done
@@ -119,7 +143,7 @@ delete_all()
 	# All three keep one directory per container under --root.
 	for rt in "${RUNTIMES[@]}"; do
 		[ "${HAVE[$rt]}" = 1 ] || continue
-		for d in "$WORK/root-$rt"/*/; do
+		for d in "$STATE/root-$rt"/*/; do
 			[ -d "$d" ] && rt_cmd "$rt" delete -f "$(basename "$d")"
 		done
 	done
@@ -129,6 +153,11 @@ cleanup()
 {
 	delete_all
 	[ -z "${BENCH_NETWORK:-}" ] && rt_cmd husk network rm "$NETWORK"
+	if [ -n "$DISK" ]; then
+		STATE=$DISK
+		delete_all
+		umount "$WORK/state"
+	fi
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -207,7 +236,7 @@ for ((i = 0; i < RSS_N; i++)); do
 			cmd=("$FLOOR" "$ROOTFS" /bin/true)
 		else
 			[ "${HAVE[$rt]}" = 1 ] || continue
-			cmd=("${BIN[$rt]}" --root "$WORK/root-$rt" run
+			cmd=("${BIN[$rt]}" --root "$STATE/root-$rt" run
 				--bundle "$WORK/true" "rss-$rt-$i")
 		fi
 		if /usr/bin/time -f %M -o "$WORK/rss" "${cmd[@]}" \
@@ -232,22 +261,36 @@ for rt in "${RUNTIMES[@]}"; do
 	[ "${HAVE[$rt]}" = 1 ] && rt_cmd "$rt" delete -f "exec-$rt"
 done
 
+# seq_phase SUFFIX: $SEQ creates in sequence (first, middle, last ten
+# apart), list with them all, then delete them.
+seq_phase()
+{
+	local sfx=$1 i rt key
+	for ((i = 0; i < SEQ; i++)); do
+		for rt in $(rotated "$i"); do
+			key=seq_mid
+			((i < 10)) && key=seq_first
+			((i >= SEQ - 10)) && key=seq_last
+			timed "$key$sfx" "$rt" rt_cmd "$rt" create --bundle "$WORK/sleep" "seq-$rt-$i"
+		done
+	done
+	for ((i = 0; i < N; i++)); do
+		for rt in $(rotated "$i"); do
+			timed "list$sfx" "$rt" rt_cmd "$rt" list
+		done
+	done
+	phase "deleting the $SEQ containers"
+	delete_all
+}
+
 phase "$SEQ containers created in sequence, then list"
-for ((i = 0; i < SEQ; i++)); do
-	for rt in $(rotated "$i"); do
-		key=seq_mid
-		((i < 10)) && key=seq_first
-		((i >= SEQ - 10)) && key=seq_last
-		timed "$key" "$rt" rt_cmd "$rt" create --bundle "$WORK/sleep" "seq-$rt-$i"
-	done
-done
-for ((i = 0; i < N; i++)); do
-	for rt in $(rotated "$i"); do
-		timed list "$rt" rt_cmd "$rt" list
-	done
-done
-phase "deleting the $SEQ containers"
-delete_all
+seq_phase ""
+if [ -n "$DISK" ]; then
+	phase "the same with the --root dirs under /run ($RUN_FS)"
+	STATE=$DISK
+	seq_phase _disk
+	STATE=$WORK/state
+fi
 
 phase "network setup (husk.network=$NETWORK)"
 [ -n "${BENCH_NETWORK:-}" ] || rt_cmd husk network create \
@@ -282,6 +325,11 @@ ROWS=(
 	"list:list with $SEQ containers (ms)"
 	"net:run /bin/true + network (ms)"
 )
+[ -n "$DISK" ] && ROWS+=(
+	"seq_first_disk:  first 10, _disk (ms)"
+	"seq_last_disk:  last 10, _disk (ms)"
+	"list_disk:  list, _disk (ms)"
+)
 
 printf '\n%-32s %8s %8s %8s %8s | %9s %10s %9s %10s %10s\n' metric husk runc crun floor \
 	husk/crun husk/floor runc/crun runc/floor crun/floor
@@ -308,13 +356,20 @@ if [ -n "${BENCH_BASE:-}" ]; then
 fi
 
 echo
-for rt in "${RUNTIMES[@]}"; do
-	g=$(ratio "$(median "seq_last|$rt")" "$(median "seq_first|$rt")")
-	echo "per-container create cost growth, last 10 / first 10: $rt $g"
+for sfx in "" ${DISK:+_disk}; do
+	for rt in "${RUNTIMES[@]}"; do
+		g=$(ratio "$(median "seq_last$sfx|$rt")" "$(median "seq_first$sfx|$rt")")
+		echo "per-container create cost growth, last 10 / first 10$sfx: $rt $g"
+	done
 done
 net=$(median "net|husk") plain=$(median "run|husk")
 [ "$net" != n/a ] && [ "$plain" != n/a ] &&
 	echo "network setup cost (husk, run with network minus without): $(awk -v a="$net" -v b="$plain" 'BEGIN { printf "%.1f ms", a - b }')"
+if [ -n "$DISK" ]; then
+	echo "--root of every runtime: a tmpfs (as /run is on a host); the _disk rows: under this machine's /run ($RUN_FS)"
+else
+	echo "--root of every runtime: under this machine's /run ($RUN_FS)"
+fi
 [ -n "${BENCH_NO_UNIFIED:-}" ] &&
 	echo "note: ran in a mount namespace without /sys/fs/cgroup/unified (crun rejects a hybrid host whose cgroup2 holds controllers); every runtime saw the same v1-only layout"
 for k in "${!FAILS[@]}"; do
