@@ -7,6 +7,7 @@
 # Environment:
 #   BENCH_N=20      iterations of each timed operation
 #   BENCH_SEQ=100   containers created in sequence (growth and list)
+#   BENCH_SEQ_ROUNDS=2  sequences per runtime
 #   BENCH_RSS_N=5   iterations under /usr/bin/time for peak RSS
 #   BENCH_NETWORK=NAME  husk.network of the network row (default: a network
 #                       of the bench's own, 10.250.250.0/24 on hk-bench0)
@@ -39,6 +40,7 @@ fi
 REPO=$PWD
 N=${BENCH_N:-20}
 SEQ=${BENCH_SEQ:-100}
+SEQ_ROUNDS=${BENCH_SEQ_ROUNDS:-2}
 RSS_N=${BENCH_RSS_N:-5}
 NETWORK=${BENCH_NETWORK:-husk-bench}
 ROOTFS=$REPO/build/rootfs
@@ -137,15 +139,23 @@ wait_stopped()
 	return 1
 }
 
+# delete_rt RT: delete -f every container under RT's --root.
+delete_rt()
+{
+	local rt=$1 d
+	[ "${HAVE[$rt]}" = 1 ] || return 0
+	# All three keep one directory per container under --root.
+	for d in "$STATE/root-$rt"/*/; do
+		[ -d "$d" ] && rt_cmd "$rt" delete -f "$(basename "$d")"
+	done
+	return 0
+}
+
 delete_all()
 {
-	local rt d
-	# All three keep one directory per container under --root.
+	local rt
 	for rt in "${RUNTIMES[@]}"; do
-		[ "${HAVE[$rt]}" = 1 ] || continue
-		for d in "$STATE/root-$rt"/*/; do
-			[ -d "$d" ] && rt_cmd "$rt" delete -f "$(basename "$d")"
-		done
+		delete_rt "$rt"
 	done
 }
 
@@ -261,26 +271,28 @@ for rt in "${RUNTIMES[@]}"; do
 	[ "${HAVE[$rt]}" = 1 ] && rt_cmd "$rt" delete -f "exec-$rt"
 done
 
-# seq_phase SUFFIX: $SEQ creates in sequence (first, middle, last ten
-# apart), list with them all, then delete them.
+# seq_phase SUFFIX: each runtime alone makes $SEQ containers in sequence
+# (the first and the last ten timed apart), lists them, deletes them.  The
+# runtimes take turns, in rotated order, for $SEQ_ROUNDS rounds: a
+# runtime's growth is then its own, not that of the others' containers.
 seq_phase()
 {
-	local sfx=$1 i rt key
-	for ((i = 0; i < SEQ; i++)); do
-		for rt in $(rotated "$i"); do
-			key=seq_mid
-			((i < 10)) && key=seq_first
-			((i >= SEQ - 10)) && key=seq_last
-			timed "$key$sfx" "$rt" rt_cmd "$rt" create --bundle "$WORK/sleep" "seq-$rt-$i"
+	local sfx=$1 r i rt key
+	for ((r = 0; r < SEQ_ROUNDS; r++)); do
+		for rt in $(rotated "$r"); do
+			[ "${HAVE[$rt]}" = 1 ] || continue
+			for ((i = 0; i < SEQ; i++)); do
+				key=seq_mid
+				((i < 10)) && key=seq_first
+				((i >= SEQ - 10)) && key=seq_last
+				timed "$key$sfx" "$rt" rt_cmd "$rt" create --bundle "$WORK/sleep" "seq-$rt-$i"
+			done
+			for ((i = 0; i < (N + SEQ_ROUNDS - 1) / SEQ_ROUNDS; i++)); do
+				timed "list$sfx" "$rt" rt_cmd "$rt" list
+			done
+			delete_rt "$rt"
 		done
 	done
-	for ((i = 0; i < N; i++)); do
-		for rt in $(rotated "$i"); do
-			timed "list$sfx" "$rt" rt_cmd "$rt" list
-		done
-	done
-	phase "deleting the $SEQ containers"
-	delete_all
 }
 
 phase "$SEQ containers created in sequence, then list"
