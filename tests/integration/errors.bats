@@ -205,12 +205,8 @@ create_fails()
 	id=$(new_cid)
 	"$HUSK" --root "$HUSK_ROOT" create --bundle "$BUNDLE" "$id" \
 		>/dev/null 2>&1 &
-	local hpid=$! i
-	for ((i = 0; i < 100; i++)); do
-		[ -e "$marker" ] && break
-		sleep 0.05
-	done
-	[ -e "$marker" ]
+	local hpid=$!
+	wait_for_path -e "$marker"
 	local pid
 	pid=$(jq .pid "$HUSK_ROOT/$id/state.json")
 	[ "$pid" -gt 0 ]

@@ -149,6 +149,17 @@ container_status()
 	husk state "$1" 2>/dev/null | jq -r .status
 }
 
+# wait_for_path TEST PATH: poll (bounded, 5 s) until `test TEST PATH` holds.
+wait_for_path()
+{
+	local i
+	for ((i = 0; i < 100; i++)); do
+		test "$1" "$2" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
 # wait_for_status ID STATUS [SECONDS=5]: poll until ID reaches STATUS.
 wait_for_status()
 {

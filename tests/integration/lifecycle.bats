@@ -97,12 +97,7 @@ load helpers
 
 	husk start "$id"
 	wait_for_status "$id" running
-	local i
-	for ((i = 0; i < 100; i++)); do
-		[ -e "$BUNDLE/rootfs/ran" ] && break
-		sleep 0.05
-	done
-	[ -e "$BUNDLE/rootfs/ran" ]
+	wait_for_path -e "$BUNDLE/rootfs/ran"
 	[ "$(husk state "$id" | jq .pid)" = "$pid" ]
 
 	husk kill "$id" # default TERM; sleep as PID 1 ignores TERM
@@ -118,7 +113,7 @@ load helpers
 @test "create --bundle / -b; kill delivers TERM by default, TERM, SIGTERM, 15" {
 	make_bundle "$BUNDLE" sh -c \
 		'trap "echo got >>/dev/shm/got" TERM; while :; do sleep 0.05; done'
-	local sig id pid i
+	local sig id pid
 	for sig in "" TERM SIGTERM 15; do
 		id=$(new_cid)
 		husk create -b "$BUNDLE" "$id"
@@ -129,10 +124,7 @@ load helpers
 		run husk kill "$id" $sig
 		[ "$status" -eq 0 ]
 		# The trap ran (PID 1 has no default action: only a handler sees it).
-		for ((i = 0; i < 100; i++)); do
-			[ -s "/proc/$pid/root/dev/shm/got" ] && break
-			sleep 0.05
-		done
+		wait_for_path -s "/proc/$pid/root/dev/shm/got" || true
 		[ "$(cat "/proc/$pid/root/dev/shm/got")" = got ]
 		[ "$(container_status "$id")" = running ]
 		husk kill "$id" 9
@@ -155,10 +147,7 @@ load helpers
 	"$REPO_ROOT/build/helpers/console-recv" -t 10 -w hello "$sock" \
 		>"$BATS_TEST_TMPDIR/console" 2>&1 &
 	local rpid=$!
-	for ((i = 0; i < 100; i++)); do
-		[ -S "$sock" ] && break
-		sleep 0.05
-	done
+	wait_for_path -S "$sock"
 	id=$(new_cid)
 	husk create --bundle "$BUNDLE" --console-socket "$sock" "$id"
 	husk start "$id"
@@ -253,12 +242,9 @@ load helpers
 	local hpid=$!
 	wait_for_status "$id" running
 	# Wait until the trap is installed (the shell wrote /tmp/up).
-	local cpid i
+	local cpid
 	cpid=$(husk state "$id" | jq .pid)
-	for ((i = 0; i < 100; i++)); do
-		[ -e "/proc/$cpid/root/dev/shm/up" ] && break
-		sleep 0.05
-	done
+	wait_for_path -e "/proc/$cpid/root/dev/shm/up" || true
 	kill -TERM "$hpid"
 	local rc=0
 	wait "$hpid" || rc=$?
@@ -390,17 +376,6 @@ load helpers
 	wait "$other" || true
 }
 
-# wait_for_file PATH: poll (bounded) until PATH exists.
-wait_for_file()
-{
-	local i
-	for ((i = 0; i < 100; i++)); do
-		[ -e "$1" ] && return 0
-		sleep 0.05
-	done
-	return 1
-}
-
 @test "the state dir is the lock: pause waits for its holder, and follows a dir made anew" {
 	make_bundle "$BUNDLE" sleep 100
 	local id dir t=$BATS_TEST_TMPDIR
@@ -410,7 +385,7 @@ wait_for_file()
 	[ ! -e "$dir/lock" ]
 	# Hold the dir's flock; pause must wait until it is let go.
 	flock "$dir" sh -c "touch $t/held; sleep 0.5; touch $t/released" &
-	wait_for_file "$t/held"
+	wait_for_path -e "$t/held"
 	husk pause "$id"
 	[ -e "$t/released" ]
 	wait
@@ -422,7 +397,7 @@ wait_for_file()
 	flock "$dir" sh -c "touch $t/held2; sleep 0.5
 		mv '$dir' '$dir.old' && mkdir '$dir' &&
 		cp '$dir.old/state.json' '$dir.old/config.json' '$dir/'" &
-	wait_for_file "$t/held2"
+	wait_for_path -e "$t/held2"
 	husk pause "$id"
 	wait
 	[ -d "$dir.old" ]
@@ -433,7 +408,7 @@ wait_for_file()
 
 	# Deleted while pause waits: pause says so.
 	flock "$dir" sh -c "touch $t/held3; sleep 0.5; mv '$dir' '$dir.old'" &
-	wait_for_file "$t/held3"
+	wait_for_path -e "$t/held3"
 	run husk pause "$id"
 	wait
 	echo "$output"

@@ -11,12 +11,7 @@ recv_start()
 	RECV_OUT=$BATS_TEST_TMPDIR/recv.out
 	"$RECV" -t 10 -v -w "$2" "$1" >"$RECV_OUT" 2>"$RECV_OUT.err" &
 	RECV_PID=$!
-	local i
-	for ((i = 0; i < 100; i++)); do
-		[ -S "$1" ] && return 0
-		sleep 0.05
-	done
-	return 1
+	wait_for_path -S "$1"
 }
 
 @test "create+start with terminal: the pty master comes over --console-socket" {
