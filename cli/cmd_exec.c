@@ -233,7 +233,8 @@ static int load_process(const struct husk_global *g, const struct exec_args *a,
  * of the console socket itself, and proxies the user's terminal.
  */
 static int exec_foreground_tty(struct husk_exec_opts *o, pid_t *pid,
-			       int *master, struct husk_err *err)
+			       int *master, bool *start_failed,
+			       struct husk_err *err)
 {
 	int sv[2];
 	int ret;
@@ -241,7 +242,7 @@ static int exec_foreground_tty(struct husk_exec_opts *o, pid_t *pid,
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
 		return husk_fail(err, errno, "socketpair");
 	o->console_fd = sv[1];
-	ret = husk_container_exec(o, pid, err);
+	ret = husk_container_exec(o, pid, start_failed, err);
 	close(sv[1]);
 	if (ret == 0)
 		ret = husk_recv_fd(sv[0], master, NULL, 0, err);
@@ -258,15 +259,20 @@ static int run_exec(const struct husk_global *g, const struct exec_args *a,
 		.preserve_fds = a->preserve_fds, .pid_file = a->pid_file,
 	};
 	struct husk_err err = { 0 };
+	bool start_failed = false;
 	int master = -1, ret;
 	pid_t pid = -1;
 
 	if (p->terminal && !a->console_socket && !a->detach)
-		ret = exec_foreground_tty(&o, &pid, &master, &err);
+		ret = exec_foreground_tty(&o, &pid, &master, &start_failed,
+					  &err);
 	else
-		ret = husk_container_exec(&o, &pid, &err);
-	if (ret < 0)
-		return cli_fail(&err);
+		ret = husk_container_exec(&o, &pid, &start_failed, &err);
+	if (ret < 0) {
+		cli_fail(&err);
+		/* runc's and crun's status when the process could not start */
+		return start_failed ? 255 : 1;
+	}
 	if (a->detach)
 		return 0;
 	if (master >= 0)

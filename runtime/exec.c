@@ -235,15 +235,20 @@ static void exec_release(struct exec *x)
 }
 
 int husk_container_exec(const struct husk_exec_opts *o, pid_t *pid,
-			struct husk_err *err)
+			bool *start_failed, struct husk_err *err)
 {
 	struct exec x = { .o = o, .lock_fd = -1, .init_pidfd = -1,
 			  .console_fd = -1, .sync = { -1, -1 } };
 	int ret;
 
 	*pid = 0;
-	if (open_target(&x, err) < 0 || spawn(&x, pid, err) < 0)
+	*start_failed = false;
+	if (open_target(&x, err) < 0)
 		goto out;
+	if (spawn(&x, pid, err) < 0) {
+		*start_failed = true;
+		goto out;
+	}
 	if (o->pid_file && write_pid_file(o->pid_file, *pid, err) < 0) {
 		kill(*pid, SIGKILL);
 		waitpid(*pid, NULL, 0);

@@ -31,10 +31,13 @@ struct husk_exec_opts {
  * a child of the caller (for waitpid), and it has already execve()d;
  * every failure before that (a missing binary, a refused capability) is
  * reported here.  A stopped, paused or still-creating container is
- * refused: "cannot exec in container X: it is paused".
+ * refused: "cannot exec in container X: it is paused".  On a failure,
+ * *@start_failed tells whether it came from starting the process (joining
+ * the container, the exec) rather than from finding the container: runc
+ * and crun exit 255 for the former.
  */
 int husk_container_exec(const struct husk_exec_opts *o, pid_t *pid,
-			struct husk_err *err);
+			bool *start_failed, struct husk_err *err);
 
 /*
  * The process of the container's own config.json, as the base that the

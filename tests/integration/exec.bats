@@ -101,18 +101,18 @@ init_pid()
 	grep -q "$id" /proc/$p/cgroup
 }
 
-@test "exec refuses stopped, paused and missing containers clearly" {
+@test "exec refuses stopped, paused and missing containers clearly, status 1" {
 	id=$(new_cid)
 	make_bundle "$BUNDLE" true
 	husk create --bundle "$BUNDLE" "$id"
 	husk start "$id"
 	wait_for_status "$id" stopped
 	run husk exec "$id" true
-	[ "$status" -ne 0 ]
+	[ "$status" -eq 1 ]
 	[[ "$output" == *"cannot exec in container $id: it is stopped"* ]]
 
 	run husk exec nosuch-$id true
-	[ "$status" -ne 0 ]
+	[ "$status" -eq 1 ]
 	[[ "$output" == *"does not exist"* ]]
 
 	id2=$(new_cid)
@@ -120,20 +120,20 @@ init_pid()
 	husk pause "$id2"
 	wait_for_status "$id2" paused
 	run husk exec "$id2" true
-	[ "$status" -ne 0 ]
+	[ "$status" -eq 1 ]
 	[[ "$output" == *"it is paused"* ]]
 }
 
-@test "exec of a missing binary fails with the exec error" {
+@test "exec of a missing binary fails with the exec error and status 255" {
 	id=$(new_cid)
 	start_sleeper "$id"
 	run husk exec "$id" /no/such/binary
 	echo "$output"
-	[ "$status" -ne 0 ]
+	[ "$status" -eq 255 ]
 	[[ "$output" == *'exec: "/no/such/binary"'* ]]
 	run husk exec "$id" nosuchcmd
 	echo "$output"
-	[ "$status" -ne 0 ]
+	[ "$status" -eq 255 ]
 	[[ "$output" == *'executable file not found in $PATH'* ]]
 }
 
