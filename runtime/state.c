@@ -103,6 +103,16 @@ static int lock_dir(const char *dir, int *lock_fd, struct husk_err *err)
 	return 0;
 }
 
+/* Still the dir at @dir, once locked: not removed, nor made anew. */
+static bool same_dir(int fd, const char *dir)
+{
+	struct stat held, now;
+
+	return fstat(fd, &held) == 0 && held.st_nlink > 0 &&
+	       stat(dir, &now) == 0 && held.st_dev == now.st_dev &&
+	       held.st_ino == now.st_ino;
+}
+
 int husk_state_create(const char *root, const char *id, int *lock_fd,
 		      struct husk_err *err)
 {
@@ -122,17 +132,18 @@ int husk_state_create(const char *root, const char *id, int *lock_fd,
 		rmdir(dir);
 		return err->code;
 	}
+	/*
+	 * A delete --force of the same id may have locked and removed it
+	 * between our mkdir and flock (and another create made it anew).
+	 */
+	if (!same_dir(*lock_fd, dir)) {
+		close(*lock_fd);
+		*lock_fd = -1;
+		return husk_fail(err, 0,
+				 "container %s was deleted while being created",
+				 id);
+	}
 	return 0;
-}
-
-/* Still the dir at @dir, once locked: not removed, nor made anew. */
-static bool same_dir(int fd, const char *dir)
-{
-	struct stat held, now;
-
-	return fstat(fd, &held) == 0 && held.st_nlink > 0 &&
-	       stat(dir, &now) == 0 && held.st_dev == now.st_dev &&
-	       held.st_ino == now.st_ino;
 }
 
 int husk_state_lock(const char *root, const char *id, int *lock_fd,

@@ -7,7 +7,9 @@
  *                create that was SIGKILLed at any instant;
  *   config.json  the spec the container was created from;
  *   exec.fifo    the container init blocks on it until `start`;
- * and the directory itself is flock()ed for every change to the container.
+ * and the directory itself is flock()ed for every change to the container
+ * (so a --root on NFS, where flock() is a POSIX write lock that a
+ * directory fd cannot take, is not supported).
  */
 #ifndef HUSK_STATE_H
 #define HUSK_STATE_H

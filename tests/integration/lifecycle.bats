@@ -395,8 +395,9 @@ load helpers
 	# While pause waits, the dir is deleted and made anew (as by delete
 	# and a new create of the same id): pause acts on the new one.
 	flock "$dir" sh -c "touch $t/held2; sleep 0.5
-		mv '$dir' '$dir.old' && mkdir '$dir' &&
-		cp '$dir.old/state.json' '$dir.old/config.json' '$dir/'" &
+		mkdir '$dir.new' &&
+		cp '$dir/state.json' '$dir/config.json' '$dir.new/' &&
+		mv '$dir' '$dir.old' && mv '$dir.new' '$dir'" &
 	wait_for_path -e "$t/held2"
 	husk pause "$id"
 	wait
