@@ -244,8 +244,12 @@ static int exec_foreground_tty(struct husk_exec_opts *o, pid_t *pid,
 	o->console_fd = sv[1];
 	ret = husk_container_exec(o, pid, start_failed, err);
 	close(sv[1]);
-	if (ret == 0)
-		ret = husk_recv_fd(sv[0], master, NULL, 0, err);
+	if (ret == 0 && husk_recv_fd(sv[0], master, NULL, 0, err) < 0) {
+		/* No terminal to give it: it must not run on unattached. */
+		kill(*pid, SIGKILL);
+		waitpid(*pid, NULL, 0);
+		ret = err->code;
+	}
 	close(sv[0]);
 	return ret;
 }

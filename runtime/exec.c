@@ -208,8 +208,10 @@ static int spawn(struct exec *x, pid_t *pid, struct husk_err *err)
 	x->sync[1] = -1;
 	if (husk_sync_wait_spawned(x->sync[0], &child, err) < 0) {
 		waitpid(mid, NULL, 0);
-		if (child > 0) /* a CLONE_PARENT child: ours to reap */
+		if (child > 0) { /* a CLONE_PARENT child: ours to reap */
+			kill(child, SIGKILL);
 			waitpid(child, NULL, 0);
+		}
 		return err->code;
 	}
 	waitpid(mid, NULL, 0);
