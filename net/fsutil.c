@@ -10,6 +10,7 @@
 
 #include "internal.h"
 #include "../runtime/fsutil.h"
+#include "../runtime/state.h"
 
 int net_path(char *buf, const char *root, const char *fmt, ...)
 {
@@ -74,6 +75,7 @@ int net_create_excl(const char *path, const char *data)
 
 bool net_owner_gone(const char *root, const char *id)
 {
+	struct husk_err ignore = { 0 };
 	char path[PATH_MAX];
 	struct stat st;
 
@@ -81,7 +83,8 @@ bool net_owner_gone(const char *root, const char *id)
 	if (!*id || strchr(id, '/') || strcmp(id, ".") == 0 ||
 	    strcmp(id, "..") == 0)
 		return false;
-	if (snprintf(path, sizeof(path), "%s/%s", root, id) >= PATH_MAX)
+	/* Not root/<id>: a long id's state dir has a hashed name. */
+	if (husk_state_path(root, id, NULL, path, sizeof(path), &ignore) < 0)
 		return false;
 	return stat(path, &st) < 0 && errno == ENOENT;
 }

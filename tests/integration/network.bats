@@ -361,6 +361,27 @@ make_outside()
 	[ "$(nft_subnet "$SUB")" -eq 0 ]
 }
 
+@test "a container with a long id (hashed state dir) keeps its lease" {
+	mknet tiny "$SUB.0/30" "$BR"
+	net_bundle "$BUNDLE" tiny "" sleep 300
+	local c1
+	c1=$(new_cid)-$(printf 'l%.0s' {1..230})
+	husk run --detach --bundle "$BUNDLE" "$c1" >/dev/null 2>&1
+	[ ! -e "$HUSK_ROOT/$c1" ] # its dir name is a hash: the id is too long
+	[ "$(addr_of "$c1")" = "$SUB.2" ]
+	# The lease's owner is alive: the pool stays exhausted, no reuse.
+	# (A second bundle running true: were it let in, it would not hold
+	# the output pipe of `run` open.)
+	net_bundle "$BATS_TEST_TMPDIR/b2" tiny "" true
+	refused "$(new_cid)" "address pool $SUB.0/30 exhausted" \
+		--detach --bundle "$BATS_TEST_TMPDIR/b2"
+	[ "$(leases tiny)" -eq 1 ]
+	husk delete --force "$c1"
+	[ "$(leases tiny)" -eq 0 ]
+	husk network rm tiny
+	NETS=()
+}
+
 @test "husk network create|ls|rm" {
 	mknet n1 "$SUB.0/24" "$BR" --mtu 1400 --no-nat --gateway "$SUB.254"
 	mknet n0 "10.231.$((N + 100)).0/24" "nt2pl$N"
