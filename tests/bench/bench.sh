@@ -21,7 +21,8 @@
 set -uo pipefail
 export LC_ALL=C
 
-cd "$(dirname "$0")/../.."
+SELF=$(realpath "$0")
+cd "$(dirname "$SELF")/../.."
 
 # The bench runs in a private mount namespace, so that what it mounts goes
 # away with it.  crun refuses a hybrid cgroup layout whose cgroup2 mount
@@ -30,7 +31,7 @@ cd "$(dirname "$0")/../.."
 # cgroups go, are untouched.
 if [ -z "${BENCH_IN_NS:-}" ]; then
 	export BENCH_IN_NS=1
-	exec unshare --mount --propagation private "$0" "$@"
+	exec unshare --mount --propagation private "$SELF" "$@"
 fi
 BENCH_NO_UNIFIED=
 if [ -n "$(cat /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null)" ] &&
@@ -64,6 +65,24 @@ ERRLOG=$WORK/errors.log
 : >"$ERRLOG"
 # STATE: where the --root dirs are now; DISK: the same under /run itself.
 STATE=$WORK/state DISK=
+
+# Whichever phase was cut short: every container under either root, the
+# bench's network, the tmpfs, the work dir.
+cleanup()
+{
+	local root
+	for root in "$WORK/state" ${DISK:+"$DISK"}; do
+		STATE=$root
+		declare -F delete_all >/dev/null && delete_all
+	done
+	STATE=$WORK/state
+	[ -z "${BENCH_NETWORK:-}" ] && declare -F rt_cmd >/dev/null &&
+		rt_cmd husk network rm "$NETWORK"
+	mountpoint -q "$WORK/state" && umount "$WORK/state"
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
 mkdir -p "$STATE"
 case ${BENCH_STATE:-tmpfs} in
 tmpfs)
@@ -95,7 +114,7 @@ rt_cmd()
 {
 	local rt=$1
 	shift
-	[ "${HAVE[$rt]}" = 1 ] || return 1
+	[ "${HAVE[$rt]:-0}" = 1 ] || return 1
 	"${BIN[$rt]}" --root "$STATE/root-$rt" "$@" </dev/null >/dev/null 2>>"$ERRLOG"
 }
 
@@ -143,7 +162,7 @@ wait_stopped()
 delete_rt()
 {
 	local rt=$1 d
-	[ "${HAVE[$rt]}" = 1 ] || return 0
+	[ "${HAVE[$rt]:-0}" = 1 ] || return 0
 	# All three keep one directory per container under --root.
 	for d in "$STATE/root-$rt"/*/; do
 		[ -d "$d" ] && rt_cmd "$rt" delete -f "$(basename "$d")"
@@ -159,18 +178,6 @@ delete_all()
 	done
 }
 
-cleanup()
-{
-	delete_all
-	[ -z "${BENCH_NETWORK:-}" ] && rt_cmd husk network rm "$NETWORK"
-	if [ -n "$DISK" ]; then
-		STATE=$DISK
-		delete_all
-		umount "$WORK/state"
-	fi
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
 
 # Bundles: runc's default spec, no terminal, writable shared rootfs.
 make_bundle()

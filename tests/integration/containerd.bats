@@ -58,6 +58,13 @@ teardown_file()
 		done
 	fi
 	rm -rf "$CTD_DIR"
+	# ctr's cgroupsPath is /NAMESPACE/ID: husk removes ID, the namespace's
+	# parent cgroup (as with runc) is the test's to remove.
+	local d
+	for d in /sys/fs/cgroup/*/"$CTD_NS" /sys/fs/cgroup/"$CTD_NS"; do
+		[ -d "$d" ] && rmdir "$d" 2>/dev/null
+	done
+	return 0
 }
 
 setup()
