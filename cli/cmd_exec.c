@@ -15,6 +15,7 @@
 
 #include "../runtime/exec.h"
 #include "../runtime/fsutil.h"
+#include "../runtime/state.h"
 #include "../runtime/tty.h"
 #include "commands.h"
 
@@ -246,8 +247,7 @@ static int exec_foreground_tty(struct husk_exec_opts *o, pid_t *pid,
 	close(sv[1]);
 	if (ret == 0 && husk_recv_fd(sv[0], master, NULL, 0, err) < 0) {
 		/* No terminal to give it: it must not run on unattached. */
-		kill(*pid, SIGKILL);
-		waitpid(*pid, NULL, 0);
+		husk_proc_kill_reap(*pid);
 		ret = err->code;
 	}
 	close(sv[0]);

@@ -443,8 +443,7 @@ int husk_container_create(const struct husk_create_opts *o, pid_t *pid,
 	return 0;
 fail:
 	if (child > 0) {
-		kill(child, SIGKILL);
-		waitpid(child, NULL, 0);
+		husk_proc_kill_reap(child);
 	}
 	{
 		struct husk_err ignore = { 0 };

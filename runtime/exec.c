@@ -208,10 +208,8 @@ static int spawn(struct exec *x, pid_t *pid, struct husk_err *err)
 	x->sync[1] = -1;
 	if (husk_sync_wait_spawned(x->sync[0], &child, err) < 0) {
 		waitpid(mid, NULL, 0);
-		if (child > 0) { /* a CLONE_PARENT child: ours to reap */
-			kill(child, SIGKILL);
-			waitpid(child, NULL, 0);
-		}
+		if (child > 0) /* a CLONE_PARENT child: ours to reap */
+			husk_proc_kill_reap(child);
 		return err->code;
 	}
 	waitpid(mid, NULL, 0);
@@ -252,8 +250,7 @@ int husk_container_exec(const struct husk_exec_opts *o, pid_t *pid,
 		goto out;
 	}
 	if (o->pid_file && write_pid_file(o->pid_file, *pid, err) < 0) {
-		kill(*pid, SIGKILL);
-		waitpid(*pid, NULL, 0);
+		husk_proc_kill_reap(*pid);
 		*pid = 0;
 	}
 out:

@@ -7,11 +7,13 @@
 #include <inttypes.h>
 #include <jansson.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "fsutil.h"
@@ -357,6 +359,12 @@ bool husk_proc_alive(pid_t pid, uint64_t start)
 		return false;
 	now = husk_proc_start_time(pid);
 	return now != 0 && now == start;
+}
+
+void husk_proc_kill_reap(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
 }
 
 enum husk_status husk_state_status(const struct husk_state *st)

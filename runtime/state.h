@@ -91,5 +91,7 @@ int husk_proc_stat(pid_t pid, char *state, uint64_t *start);
 uint64_t husk_proc_start_time(pid_t pid);
 /* True when the process exists, is not a zombie and started at @start. */
 bool husk_proc_alive(pid_t pid, uint64_t start);
+/* SIGKILL our child @pid and reap it (for rollback). */
+void husk_proc_kill_reap(pid_t pid);
 
 #endif
