@@ -106,28 +106,48 @@ static void dev_num(char *buf, size_t len, int64_t n)
 		snprintf(buf, len, "%" PRId64, n);
 }
 
-/* "c 1:3 rwm" into devices.allow or devices.deny, in spec order. */
+static void device_rule_text(char *buf, size_t len,
+			     const struct husk_device_rule *rule)
+{
+	char maj[24], min[24];
+
+	if (rule->type == 'a') {
+		snprintf(buf, len, "a");
+		return;
+	}
+	dev_num(maj, sizeof(maj), rule->major);
+	dev_num(min, sizeof(min), rule->minor);
+	snprintf(buf, len, "%c %s:%s %s", rule->type, maj, min,
+		 rule->access[0] ? rule->access : "rwm");
+}
+
+/*
+ * "c 1:3 rwm" into devices.allow or devices.deny, in spec order.  The
+ * kernel takes one rule per write(), not per open: each file is opened
+ * once for all its rules (a default spec has a dozen, and a cgroupfs open
+ * costs more than the write).
+ */
 static int devices_v1(struct husk_cgroup *cg, const struct cg_dir *d,
 		      const struct husk_resources *r, struct husk_err *err)
 {
+	_cleanup_close_ int deny_fd = -1;
+	_cleanup_close_ int allow_fd = -1;
+
 	for (size_t i = 0; i < r->n_devices; i++) {
 		const struct husk_device_rule *rule = &r->devices[i];
-		char maj[24], min[24], val[80];
+		const char *file =
+		    rule->allow ? "devices.allow" : "devices.deny";
+		int *fd = rule->allow ? &allow_fd : &deny_fd;
+		char val[80];
 		int ret;
 
-		dev_num(maj, sizeof(maj), rule->major);
-		dev_num(min, sizeof(min), rule->minor);
-		if (rule->type == 'a')
-			snprintf(val, sizeof(val), "a");
-		else
-			snprintf(val, sizeof(val), "%c %s:%s %s", rule->type,
-				 maj, min,
-				 rule->access[0] ? rule->access : "rwm");
-		ret = cg_set(cg, d, "devices",
-			     rule->allow ? "devices.allow" : "devices.deny",
-			     val, err);
+		device_rule_text(val, sizeof(val), rule);
+		if (*fd < 0)
+			*fd = cg_open_write(cg, d->fd, file);
+		ret = *fd < 0 ? *fd : cg_write_fd(*fd, val);
 		if (ret < 0)
-			return ret;
+			return husk_fail(err, -ret, "devices: %s=%s", file,
+					 val);
 	}
 	return 0;
 }

@@ -11,22 +11,34 @@
 
 #include "internal.h"
 
-int cg_write(const struct husk_cgroup *cg, int dfd, const char *file,
-	     const char *val)
+int cg_open_write(const struct husk_cgroup *cg, int dfd, const char *file)
 {
 	/* a fake tree (unit tests) has no files until written, cgroupfs does */
 	int flags =
 	    O_WRONLY | O_TRUNC | O_CLOEXEC | (cg->lay->fake ? O_CREAT : 0);
-	_cleanup_close_ int fd = openat(dfd, file, flags, 0644);
-	size_t len = strlen(val);
-	ssize_t n;
+	int fd = openat(dfd, file, flags, 0644);
 
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, len);
+	return fd < 0 ? -errno : fd;
+}
+
+int cg_write_fd(int fd, const char *val)
+{
+	size_t len = strlen(val);
+	ssize_t n = write(fd, val, len);
+
 	if (n < 0)
 		return -errno;
 	return (size_t)n == len ? 0 : -EIO;
+}
+
+int cg_write(const struct husk_cgroup *cg, int dfd, const char *file,
+	     const char *val)
+{
+	_cleanup_close_ int fd = cg_open_write(cg, dfd, file);
+
+	if (fd < 0)
+		return fd;
+	return cg_write_fd(fd, val);
 }
 
 int cg_set(const struct husk_cgroup *cg, const struct cg_dir *d,

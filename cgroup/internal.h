@@ -81,6 +81,8 @@ static inline bool cg_dir_is_v2(const struct husk_cgroup *cg,
 }
 
 /* file.c: all reads and writes are relative to a dir fd. */
+int cg_open_write(const struct husk_cgroup *cg, int dfd, const char *file);
+int cg_write_fd(int fd, const char *val); /* one write(): -errno or 0 */
 int cg_write(const struct husk_cgroup *cg, int dfd, const char *file,
 	     const char *val);
 /* Write and, on failure, fill @err: "<what>: <file>=<val>: <reason>". */

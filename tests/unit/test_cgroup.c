@@ -346,9 +346,9 @@ TEST(cgroup_v1_limits)
 	    get("sys/fs/cgroup/hugetlb/husk/v1c/hugetlb.2MB.limit_in_bytes"),
 	    "2097152");
 	CHECK_STR(get("sys/fs/cgroup/devices/husk/v1c/devices.deny"), "a");
-	/* the fake file keeps only the last write */
+	/* one open for every allow rule: the fake file holds them all */
 	CHECK_STR(get("sys/fs/cgroup/devices/husk/v1c/devices.allow"),
-		  "c 136:* rw");
+		  "c 1:3 rwmc 136:* rw");
 	husk_cgroup_free(cg);
 	fake_host_done();
 }
