@@ -81,15 +81,20 @@ static int rel_path(const struct cg_hier *h, const char *path, char *buf,
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
-/* v1 cpuset dirs start empty and refuse tasks: inherit the parent's. */
+/*
+ * v1 cpuset dirs start empty and refuse tasks: inherit the parent's.  A
+ * dir we just made is known empty; one that was there may have been left
+ * half-made by a runtime killed here, so its files are read first.
+ */
 static int cpuset_inherit(const struct husk_cgroup *cg, int parent, int dfd,
-			  struct husk_err *err)
+			  bool fresh, struct husk_err *err)
 {
 	static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
 	char cur[4096], val[4096];
 
 	for (size_t i = 0; i < HUSK_ARRAY_SIZE(files); i++) {
-		if (cg_read(dfd, files[i], cur, sizeof(cur)) == 0 && cur[0])
+		if (!fresh && cg_read(dfd, files[i], cur, sizeof(cur)) == 0 &&
+		    cur[0])
 			continue;
 		if (cg_read(parent, files[i], val, sizeof(val)) < 0 || !val[0])
 			continue;
@@ -127,9 +132,12 @@ static void v2_enable_subtree(const struct husk_cgroup *cg, int dfd,
 	}
 }
 
-/* mkdir -p @rel below the mount of @h, preparing each level on the way. */
+/*
+ * mkdir -p @rel below the mount of @h, preparing each level on the way;
+ * the last level's dir fd goes to @out.
+ */
 static int make_dirs(const struct husk_cgroup *cg, const struct cg_hier *h,
-		     const char *rel, struct husk_err *err)
+		     const char *rel, int *out, struct husk_err *err)
 {
 	_cleanup_close_ int fd =
 	    open(h->mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -142,17 +150,22 @@ static int make_dirs(const struct husk_cgroup *cg, const struct cg_hier *h,
 	for (char *comp = strtok_r(buf, "/", &save); comp;
 	     comp = strtok_r(NULL, "/", &save)) {
 		_cleanup_close_ int child = -1;
+		bool fresh = true;
 
 		if (h->v2)
 			v2_enable_subtree(cg, fd, h->ctrls);
-		if (mkdirat(fd, comp, 0755) < 0 && errno != EEXIST)
-			return husk_fail(err, errno, "mkdir %s/%s (in %s)",
-					 h->mnt, rel, comp);
+		if (mkdirat(fd, comp, 0755) < 0) {
+			if (errno != EEXIST)
+				return husk_fail(err, errno,
+						 "mkdir %s/%s (in %s)", h->mnt,
+						 rel, comp);
+			fresh = false;
+		}
 		child = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (child < 0)
 			return husk_fail(err, errno, "open %s/%s", h->mnt, rel);
 		if (h->ctrls & (1u << CG_CPUSET)) {
-			r = cpuset_inherit(cg, fd, child, err);
+			r = cpuset_inherit(cg, fd, child, fresh, err);
 			if (r < 0)
 				return husk_err_prefix(err, "%s/%s", h->mnt,
 						       rel);
@@ -160,6 +173,7 @@ static int make_dirs(const struct husk_cgroup *cg, const struct cg_hier *h,
 		close(fd);
 		fd = husk_steal_fd(child);
 	}
+	*out = husk_steal_fd(fd);
 	return 0;
 }
 
@@ -186,11 +200,12 @@ static int open_one(struct husk_cgroup *cg, size_t i, bool create,
 	 */
 	if (create && (h->v2 || (h->ctrls & (1u << CG_CPUSET)) ||
 		       (mkdir(d->path, 0755) < 0 && errno != EEXIST))) {
-		r = make_dirs(cg, h, rel, err);
+		r = make_dirs(cg, h, rel, &d->fd, err);
 		if (r < 0)
 			return r;
 	}
-	d->fd = open(d->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (d->fd < 0)
+		d->fd = open(d->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	/* half-destroyed: keep what is left so destroy can finish it */
 	if (d->fd < 0 && (create || errno != ENOENT))
 		return husk_fail(err, errno, "open cgroup %s", d->path);

@@ -80,6 +80,25 @@ cpid()
 	husk state "$1" | jq -r .pid
 }
 
+@test "v1 cpuset: dirs left empty (a runtime killed mid-create) get their parent's cpus and mems" {
+	require_v1
+	local id top=husk-cgtest-$$-cpuset cs=$CG/cpuset
+	id=$(new_cid)
+	# Both levels exist already, with no cpus or mems: tasks refused.
+	mkdir -p "$cs/$top/$id"
+	[ -z "$(cat "$cs/$top/$id/cpuset.cpus")" ]
+	make_bundle "$BUNDLE" sleep 100
+	bundle_edit "$BUNDLE" --arg p "/$top/$id" '.linux.cgroupsPath = $p'
+	husk run -d --bundle "$BUNDLE" "$id"
+	for d in "$cs/$top" "$cs/$top/$id"; do
+		[ "$(cat "$d/cpuset.cpus")" = "$(cat "$cs/cpuset.cpus")" ]
+		[ "$(cat "$d/cpuset.mems")" = "$(cat "$cs/cpuset.mems")" ]
+	done
+	grep -qx "$(cpid "$id")" "$cs/$top/$id/cgroup.procs"
+	husk delete -f "$id"
+	while read -r d; do rmdir "$d"; done < <(cg_dirs "/$top")
+}
+
 @test "cgroupsPath: default /husk/<id>, absolute and relative, in every hierarchy" {
 	local id1 id2 id3 top=husk-cgtest-$$-abs d
 	id1=$(new_cid)
