@@ -447,16 +447,14 @@ static int mask_path(const char *path, struct husk_err *err)
 	return 0;
 }
 
-static int readonly_path(const char *path, struct husk_err *err)
+/* Before Linux 5.12: bind @path on itself, then remount the new top ro. */
+static int readonly_path_legacy(const char *path, struct husk_err *err)
 {
 	_cleanup_close_ int fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	char target[64];
 
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return 0;
+	if (fd < 0)
 		return husk_fail(err, errno, "make %s read-only", path);
-	}
 	husk_fd_path(fd, target, sizeof(target));
 	if (mount(target, target, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return husk_fail(err, errno, "make %s read-only", path);
@@ -467,6 +465,37 @@ static int readonly_path(const char *path, struct husk_err *err)
 		return husk_fail(err, errno, "make %s read-only", path);
 	husk_fd_path(fd, target, sizeof(target));
 	return remount_bind(target, path, MS_RDONLY, 0, err);
+}
+
+/*
+ * A copy of the mount tree at @path, its top made read-only while still
+ * detached, put over it: 3 syscalls where bind, reopen and remount took 7.
+ * mount_setattr() keeps the flags the kernel locks in a user namespace
+ * (nosuid, nodev, noexec) without reading them first.  Mounts below @path
+ * keep their own flags, as runc and crun leave them.
+ */
+static int readonly_path(const char *path, struct husk_err *err)
+{
+	struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
+	_cleanup_close_ int tree =
+	    open_tree(AT_FDCWD, path,
+		      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE |
+			  AT_SYMLINK_NOFOLLOW);
+
+	if (tree < 0 && errno == ENOENT)
+		return 0;
+	if (tree < 0 && errno == ENOSYS)
+		return readonly_path_legacy(path, err);
+	if (tree < 0)
+		return husk_fail(err, errno, "make %s read-only", path);
+	if (mount_setattr(tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0) {
+		if (errno == ENOSYS)
+			return readonly_path_legacy(path, err);
+		return husk_fail(err, errno, "make %s read-only", path);
+	}
+	if (move_mount(tree, "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return husk_fail(err, errno, "make %s read-only", path);
+	return 0;
 }
 
 int husk_rootfs_finish(const struct husk_rootfs *r, struct husk_err *err)

@@ -97,6 +97,45 @@ load helpers
 	[[ "$output" == *ro-refused* ]]
 }
 
+@test "read-only paths keep their other mount flags, in a user namespace too; mounts below keep theirs" {
+	# A host dir on a nosuid,nodev,noexec tmpfs: bound into a container in
+	# a user namespace, the kernel locks those flags on the bind, and a
+	# remount that dropped them would be refused.
+	host=$BATS_TEST_TMPDIR/host
+	mkdir -p "$host"
+	mount -t tmpfs -o nosuid,nodev,noexec,size=1m tmpfs "$host"
+	mkdir "$host/sub"
+	# The last mount listed at a path is the one on top.
+	make_bundle --copy "$BUNDLE" sh -c 'for d in /data /data/sub; do
+			grep " $d " /proc/self/mountinfo | tail -n1 | cut -d" " -f6
+		done
+		touch /data/f 2>&1 || echo data-refused
+		touch /data/sub/f && echo sub-written'
+	bundle_edit "$BUNDLE" --arg h "$host" '.mounts += [
+		{"destination": "/data", "type": "bind", "source": $h,
+		 "options": ["rbind"]},
+		{"destination": "/data/sub", "type": "tmpfs", "source": "tmpfs",
+		 "options": ["nosuid", "size=64k"]}] |
+		.linux.readonlyPaths += ["/data"]'
+	run husk run --bundle "$BUNDLE" "$(new_cid)"
+	plain_status=$status plain=$output
+	bundle_edit "$BUNDLE" '.linux.namespaces += [{"type": "user"}] |
+		.linux.uidMappings = [{"containerID": 0, "hostID": 0, "size": 65536}] |
+		.linux.gidMappings = [{"containerID": 0, "hostID": 0, "size": 65536}]'
+	run husk run --bundle "$BUNDLE" "$(new_cid)"
+	userns_status=$status userns=$output
+	umount "$host"
+	for out in "$plain_status:$plain" "$userns_status:$userns"; do
+		echo "$out"
+		mapfile -t l <<<"${out#*:}"
+		[ "${out%%:*}" = 0 ]
+		[ "${l[0]}" = ro,nosuid,nodev,noexec,relatime ]
+		[ "${l[1]}" = rw,nosuid,relatime ]
+		[[ "$out" == *"Read-only file system"*data-refused* ]]
+		[[ "$out" == *sub-written* ]]
+	done
+}
+
 @test "linux.sysctl: namespaced keys are set inside, others refused" {
 	host=$(cat /proc/sys/net/ipv4/ip_forward)
 	want=$((1 - host))
