@@ -31,9 +31,13 @@ void husk_fd_path(int fd, char *buf, size_t len)
 	snprintf(buf, len, "/proc/self/fd/%d", fd);
 }
 
-/* Create the last component @name of @path in its (resolved) parent. */
+/*
+ * Create the last component @name of @path in its (resolved) parent, the
+ * first @parent_len bytes of @path: 0 (or it was there), or -errno,
+ * -ENOENT when the parent is missing.
+ */
 static int make_last(int rootfd, const char *path, const char *name,
-		     size_t parent_len, enum husk_mk mk, struct husk_err *err)
+		     size_t parent_len, enum husk_mk mk)
 {
 	char parent[PATH_MAX];
 	_cleanup_close_ int pfd = -1;
@@ -44,32 +48,21 @@ static int make_last(int rootfd, const char *path, const char *name,
 	pfd = openat2_in_root(rootfd, parent_len ? parent : "/",
 			      O_PATH | O_DIRECTORY);
 	if (pfd < 0)
-		return husk_fail(err, errno, "open %s in rootfs", parent);
+		return -errno;
 	if (mk == HUSK_MK_DIR)
 		r = mkdirat(pfd, name, 0755);
 	else
 		r = mknodat(pfd, name, S_IFREG | 0644, 0);
-	if (r < 0 && errno != EEXIST)
-		return husk_fail(err, errno, "create %s in rootfs", path);
-	return 0;
+	return r < 0 && errno != EEXIST ? -errno : 0;
 }
 
-int husk_open_in_root(int rootfd, const char *path, enum husk_mk mk,
-		      struct husk_err *err)
+/* mkdir -p @path's parents in the rootfs, then its last component. */
+static int make_path(int rootfd, const char *path, size_t len, enum husk_mk mk,
+		     struct husk_err *err)
 {
 	char buf[PATH_MAX];
-	size_t len = strlen(path);
-	int fd;
+	int r;
 
-	if (len >= sizeof(buf))
-		return husk_fail(err, ENAMETOOLONG, "%s", path);
-	fd = openat2_in_root(rootfd, path, O_PATH);
-	if (fd >= 0 || errno != ENOENT || mk == HUSK_MK_NONE) {
-		if (fd < 0)
-			return husk_fail(err, errno, "open %s in rootfs", path);
-		return fd;
-	}
-	/* Walk the path, making each missing component in its parent. */
 	memcpy(buf, path, len + 1);
 	for (size_t i = 1; i <= len; i++) {
 		bool last = i == len;
@@ -88,14 +81,48 @@ int husk_open_in_root(int rootfd, const char *path, enum husk_mk mk,
 			if (probe < 0 && errno != ENOENT)
 				return husk_fail(err, errno,
 						 "open %s in rootfs", buf);
-			if (probe < 0 &&
-			    make_last(rootfd, buf, buf + start, start,
-				      last ? mk : HUSK_MK_DIR, err) < 0)
-				return err->code;
+			r = probe < 0
+				? make_last(rootfd, buf, buf + start, start,
+					    last ? mk : HUSK_MK_DIR)
+				: 0;
+			if (r < 0)
+				return husk_fail(err, -r, "create %s in rootfs",
+						 buf);
 		}
 		if (!last)
 			buf[i] = '/';
 	}
+	return 0;
+}
+
+int husk_open_in_root(int rootfd, const char *path, enum husk_mk mk,
+		      struct husk_err *err)
+{
+	size_t len = strlen(path);
+	const char *slash;
+	int fd, r;
+
+	if (len >= PATH_MAX)
+		return husk_fail(err, ENAMETOOLONG, "%s", path);
+	fd = openat2_in_root(rootfd, path, O_PATH);
+	if (fd >= 0 || errno != ENOENT || mk == HUSK_MK_NONE) {
+		if (fd < 0)
+			return husk_fail(err, errno, "open %s in rootfs", path);
+		return fd;
+	}
+	/*
+	 * Usually only the last component is missing (a mount point in a
+	 * fresh /dev): make it in its parent.  Otherwise walk the path,
+	 * making each missing component.
+	 */
+	slash = strrchr(path, '/');
+	r = slash && slash[1]
+		? make_last(rootfd, path, slash + 1, (size_t)(slash - path), mk)
+		: -ENOENT;
+	if (r == -ENOENT && make_path(rootfd, path, len, mk, err) < 0)
+		return err->code;
+	if (r < 0 && r != -ENOENT)
+		return husk_fail(err, -r, "create %s in rootfs", path);
 	fd = openat2_in_root(rootfd, path, O_PATH);
 	if (fd < 0)
 		return husk_fail(err, errno, "open %s in rootfs", path);

@@ -233,9 +233,13 @@ static int mknod_in(int dirfd, const char *name, const struct husk_device *d,
 	mode_t mode = (mode_t)(d->file_mode == HUSK_UNSET ? 0666 : d->file_mode) &
 		      07777;
 
-	unlinkat(dirfd, name, 0);
-	if (mknodat(dirfd, name, type | mode,
-		    makedev((unsigned)d->major, (unsigned)d->minor)) < 0)
+	dev_t dev = makedev((unsigned)d->major, (unsigned)d->minor);
+	int r = mknodat(dirfd, name, type | mode, dev);
+
+	/* Replace what the rootfs has there (a fresh /dev has nothing). */
+	if (r < 0 && errno == EEXIST && unlinkat(dirfd, name, 0) == 0)
+		r = mknodat(dirfd, name, type | mode, dev);
+	if (r < 0)
 		return husk_fail(err, errno, "mknod %s", d->path);
 	/* mknod honours the umask; the spec's mode is exact. */
 	if (fchmodat(dirfd, name, mode, 0) < 0 ||

@@ -84,6 +84,8 @@ has_opt()
 	bundle_edit "$BUNDLE" --arg s "$src" '.mounts += [
 		{"destination": "/t", "type": "tmpfs", "source": "tmpfs",
 		 "options": ["nosuid", "nodev", "noexec", "size=1m", "mode=700"]},
+		{"destination": "/t/two/deep", "type": "tmpfs", "source": "tmpfs",
+		 "options": ["size=64k"]},
 		{"destination": "/b", "type": "bind", "source": $s,
 		 "options": ["bind", "ro", "nosuid", "nodev", "noexec", "relatime",
 		             "private"]},
@@ -100,6 +102,8 @@ has_opt()
 	o=$(mount_opts "$mi" /t)
 	[[ "$o" == *" tmpfs "*"mode=700"* && "$o" == *"size=1024k"* ]]
 	for x in rw nosuid nodev noexec; do has_opt "$o" $x; done
+	# Both missing levels made, each in its parent.
+	[[ "$(mount_opts "$mi" /t/two/deep)" == *" tmpfs "*"size=64k"* ]]
 	o=$(mount_opts "$mi" /b)
 	for x in ro nosuid nodev noexec relatime; do has_opt "$o" $x; done
 	[[ "$(mount_line "$mi" /b)" != *shared:* ]]
@@ -153,6 +157,18 @@ has_opt()
 	[[ "$output" == *"stderr 'stderr' -> '/proc/self/fd/2'"* ]]
 	[[ "$output" == *$'\n'"3"$'\n'* ]]
 	[[ "$output" == *"No space left on device"* ]]
+	# Without a /dev tmpfs, whatever the rootfs has at a device's path
+	# is replaced by the node.
+	make_bundle --copy "$BUNDLE" stat -c "%n %F %t:%T" /dev/husk-dev
+	echo stale >"$BUNDLE/rootfs/dev/husk-dev"
+	# (no /dev/null to mask files with either)
+	bundle_edit "$BUNDLE" 'del(.mounts[] | select(.destination == "/dev")) |
+		.linux.maskedPaths = [] | .linux.devices = [{"path": "/dev/husk-dev", "type": "c",
+		"major": 1, "minor": 7}]'
+	run husk run --bundle "$BUNDLE" "$(new_cid)"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "/dev/husk-dev character special file 1:7" ]
 }
 
 @test "process: args, env, cwd, user, additionalGids, umask" {
