@@ -6,7 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
+
+#include <jansson.h>
 
 #include "../runtime/clock.h"
 #include "../runtime/selfexe.h"
@@ -119,6 +122,20 @@ static void usage(FILE *out)
 	fprintf(out, "\nRun 'husk COMMAND --help' for a command's flags.\n");
 }
 
+/*
+ * jansson seeds its hash function on first use from /dev/urandom: an
+ * open, a read and a close.  getrandom() is one syscall; should it fail,
+ * 0 leaves the seeding to jansson.
+ */
+static void seed_json_hash(void)
+{
+	size_t seed = 0;
+
+	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != sizeof(seed))
+		seed = 0;
+	json_object_seed(seed);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -166,6 +183,7 @@ int main(int argc, char **argv)
 	}
 	if (g.debug)
 		husk_debug_set_sink(debug_line);
+	seed_json_hash();
 	if (optind >= argc) {
 		usage(stderr);
 		return 1;
