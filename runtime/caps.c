@@ -12,19 +12,16 @@
 #include <sys/capability.h>
 #include <sys/prctl.h>
 
+/*
+ * libcap's constructor has already probed the kernel for the number of
+ * capabilities it knows (PR_CAPBSET_READ); reading cap_last_cap again
+ * would cost an open, a read and a close.
+ */
 int husk_cap_last(void)
 {
-	static int last = -1;
-	FILE *f;
+	int last = (int)cap_max_bits() - 1;
 
-	if (last >= 0)
-		return last;
-	f = fopen("/proc/sys/kernel/cap_last_cap", "re");
-	if (!f || fscanf(f, "%d", &last) != 1 || last < 0 || last > 63)
-		last = CAP_LAST_CAP; /* no /proc: trust the headers */
-	if (f)
-		fclose(f);
-	return last;
+	return last >= 0 && last <= 63 ? last : CAP_LAST_CAP;
 }
 
 const char *husk_cap_string(int cap, char *buf, size_t len)
