@@ -143,6 +143,11 @@ int husk_mkdir_p(const char *path, mode_t mode, struct husk_err *err)
 
 	if (len >= sizeof(buf))
 		return husk_fail(err, ENAMETOOLONG, "mkdir %s", path);
+	/* Usually all but the last level, or all of it, is there already. */
+	if (mkdir(path, mode) == 0 || errno == EEXIST)
+		return 0;
+	if (errno != ENOENT)
+		return husk_fail(err, errno, "mkdir %s", path);
 	memcpy(buf, path, len + 1);
 	for (char *p = buf + 1; *p; p++) {
 		if (*p != '/')
