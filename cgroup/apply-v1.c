@@ -146,8 +146,7 @@ static int devices_v1(struct husk_cgroup *cg, const struct cg_dir *d,
 			*fd = cg_open_write(cg, d->fd, file);
 		ret = *fd < 0 ? *fd : cg_write_fd(*fd, val);
 		if (ret < 0)
-			return husk_fail(err, -ret, "devices: %s=%s", file,
-					 val);
+			return cg_set_failed(ret, "devices", file, val, err);
 	}
 	return 0;
 }

@@ -41,15 +41,19 @@ int cg_write(const struct husk_cgroup *cg, int dfd, const char *file,
 	return cg_write_fd(fd, val);
 }
 
+int cg_set_failed(int r, const char *what, const char *file, const char *val,
+		  struct husk_err *err)
+{
+	return husk_fail(err, -r, "%s: %s=%s", what, file, val);
+}
+
 int cg_set(const struct husk_cgroup *cg, const struct cg_dir *d,
 	   const char *what, const char *file, const char *val,
 	   struct husk_err *err)
 {
 	int r = cg_write(cg, d->fd, file, val);
 
-	if (r < 0)
-		return husk_fail(err, -r, "%s: %s=%s", what, file, val);
-	return 0;
+	return r < 0 ? cg_set_failed(r, what, file, val, err) : 0;
 }
 
 int cg_set_i64(const struct husk_cgroup *cg, const struct cg_dir *d,

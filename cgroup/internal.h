@@ -81,6 +81,7 @@ static inline bool cg_dir_is_v2(const struct husk_cgroup *cg,
 }
 
 /* file.c: all reads and writes are relative to a dir fd. */
+/* @file of the dir @dfd opened for writing: the fd, or -errno. */
 int cg_open_write(const struct husk_cgroup *cg, int dfd, const char *file);
 int cg_write_fd(int fd, const char *val); /* one write(): -errno or 0 */
 int cg_write(const struct husk_cgroup *cg, int dfd, const char *file,
@@ -89,6 +90,9 @@ int cg_write(const struct husk_cgroup *cg, int dfd, const char *file,
 int cg_set(const struct husk_cgroup *cg, const struct cg_dir *d,
 	   const char *what, const char *file, const char *val,
 	   struct husk_err *err);
+/* cg_set()'s message for a failure -@r of writing @val to @file. */
+int cg_set_failed(int r, const char *what, const char *file, const char *val,
+		  struct husk_err *err);
 int cg_set_i64(const struct husk_cgroup *cg, const struct cg_dir *d,
 	       const char *what, const char *file, int64_t v,
 	       struct husk_err *err);

@@ -237,8 +237,11 @@ static int mknod_in(int dirfd, const char *name, const struct husk_device *d,
 	int r = mknodat(dirfd, name, type | mode, dev);
 
 	/* Replace what the rootfs has there (a fresh /dev has nothing). */
-	if (r < 0 && errno == EEXIST && unlinkat(dirfd, name, 0) == 0)
+	if (r < 0 && errno == EEXIST) {
+		if (unlinkat(dirfd, name, 0) < 0)
+			return husk_fail(err, errno, "replace %s", d->path);
 		r = mknodat(dirfd, name, type | mode, dev);
+	}
 	if (r < 0)
 		return husk_fail(err, errno, "mknod %s", d->path);
 	/* mknod honours the umask; the spec's mode is exact. */
@@ -457,6 +460,8 @@ static int readonly_path_legacy(const char *path, struct husk_err *err)
 	_cleanup_close_ int fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	char target[64];
 
+	if (fd < 0 && errno == ENOENT)
+		return 0;
 	if (fd < 0)
 		return husk_fail(err, errno, "make %s read-only", path);
 	husk_fd_path(fd, target, sizeof(target));

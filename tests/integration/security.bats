@@ -3,6 +3,12 @@
 # and the escapes that must not work.
 load helpers
 
+teardown()
+{
+	[ -z "${HOST_MOUNT:-}" ] || umount "$HOST_MOUNT"
+	husk_teardown
+}
+
 @test "husk spec has safe defaults" {
 	make_bundle "$BUNDLE"
 	c=$BUNDLE/config.json
@@ -44,7 +50,8 @@ load helpers
 	id=$(new_cid)
 	if (($(printf '%d' "0x$(awk '/^CapBnd/ { print $2 }' /proc/self/status)") >> 24 & 1)); then
 		command -v capsh >/dev/null || skip "no capsh to drop CAP_SYS_RESOURCE"
-		drop=(capsh --drop=cap_sys_resource --)
+		# capsh runs bash with what follows --: have it exec husk
+		drop=(capsh --drop=cap_sys_resource -- -c 'exec "$@"' sh)
 	fi
 	make_bundle "$BUNDLE" true
 	bundle_edit "$BUNDLE" '.process.capabilities.bounding += ["CAP_SYS_RESOURCE"] |
@@ -121,9 +128,10 @@ load helpers
 	# A host dir on a nosuid,nodev,noexec tmpfs: bound into a container in
 	# a user namespace, the kernel locks those flags on the bind, and a
 	# remount that dropped them would be refused.
-	host=$BATS_TEST_TMPDIR/host
+	local host=$BATS_TEST_TMPDIR/host plain plain_status userns userns_status
 	mkdir -p "$host"
 	mount -t tmpfs -o nosuid,nodev,noexec,size=1m tmpfs "$host"
+	HOST_MOUNT=$host # unmounted by teardown should the test stop early
 	mkdir "$host/sub"
 	# The last mount listed at a path is the one on top.
 	make_bundle --copy "$BUNDLE" sh -c 'for d in /data /data/sub; do
@@ -145,6 +153,7 @@ load helpers
 	run husk run --bundle "$BUNDLE" "$(new_cid)"
 	userns_status=$status userns=$output
 	umount "$host"
+	HOST_MOUNT=
 	for out in "$plain_status:$plain" "$userns_status:$userns"; do
 		echo "$out"
 		mapfile -t l <<<"${out#*:}"
