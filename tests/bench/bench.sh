@@ -137,13 +137,23 @@ timed()
 	return $rc
 }
 
-# The runtimes in a rotated order for iteration $1, so none always goes first.
+# The runtimes (and ARGS...) in a rotated order for iteration $1, so none
+# always goes first or always follows the same one.
 rotated()
 {
-	local i=$1 n=${#RUNTIMES[@]} k
+	local i=$1 k
+	shift
+	local all=("${RUNTIMES[@]}" "$@")
+	local n=${#all[@]}
 	for ((k = 0; k < n; k++)); do
-		echo "${RUNTIMES[(i + k) % n]}"
+		echo "${all[(i + k) % n]}"
 	done
+}
+
+# The floor as the runtimes are run: same redirections, same rotation.
+floor_cmd()
+{
+	"$FLOOR" "$ROOTFS" /bin/true </dev/null >/dev/null 2>>"$ERRLOG"
 }
 
 # wait_stopped RT ID: poll state (bounded) until the container has stopped.
@@ -225,10 +235,13 @@ phase() { echo "bench: $*" >&2; }
 
 phase "run /bin/true"
 for ((i = 0; i < N; i++)); do
-	for rt in $(rotated "$i"); do
-		timed run "$rt" rt_cmd "$rt" run --bundle "$WORK/true" "run-$rt-$i"
+	for rt in $(rotated "$i" floor); do
+		if [ "$rt" = floor ]; then
+			timed run floor floor_cmd
+		else
+			timed run "$rt" rt_cmd "$rt" run --bundle "$WORK/true" "run-$rt-$i"
+		fi
 	done
-	timed run floor "$FLOOR" "$ROOTFS" /bin/true
 done
 
 phase "create, start, kill, delete; delete -f of a running container"
@@ -248,7 +261,7 @@ done
 
 phase "peak RSS"
 for ((i = 0; i < RSS_N; i++)); do
-	for rt in $(rotated "$i") floor; do
+	for rt in $(rotated "$i" floor); do
 		if [ "$rt" = floor ]; then
 			cmd=("$FLOOR" "$ROOTFS" /bin/true)
 		else
