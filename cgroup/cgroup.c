@@ -177,18 +177,27 @@ static int make_dirs(const struct husk_cgroup *cg, const struct cg_hier *h,
 	return 0;
 }
 
+/* The dir of cgroup @path in hierarchy @h: @rel below its mount, @dir. */
+static int dir_path(const struct cg_hier *h, const char *path, char *rel,
+		    char *dir, size_t len)
+{
+	int n;
+
+	if (rel_path(h, path, rel, len) < 0)
+		return -ENAMETOOLONG;
+	n = snprintf(dir, len, "%s/%s", h->mnt, rel);
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
 static int open_one(struct husk_cgroup *cg, size_t i, bool create,
 		    struct husk_err *err)
 {
 	const struct cg_hier *h = &cg->lay->h[i];
 	struct cg_dir *d = &cg->d[i];
 	char rel[PATH_MAX], path[PATH_MAX];
-	int n, r;
+	int r;
 
-	if (rel_path(h, cg->path, rel, sizeof(rel)) < 0)
-		return husk_fail(err, ENAMETOOLONG, "cgroup path %s", cg->path);
-	n = snprintf(path, sizeof(path), "%s/%s", h->mnt, rel);
-	if (n < 0 || (size_t)n >= sizeof(path))
+	if (dir_path(h, cg->path, rel, path, sizeof(path)) < 0)
 		return husk_fail(err, ENAMETOOLONG, "cgroup path %s", cg->path);
 	d->path = strdup(path);
 	if (!d->path)
@@ -697,6 +706,25 @@ static bool remove_empty(struct husk_cgroup *cg)
 		else
 			all = false;
 	}
+	return all;
+}
+
+bool husk_cgroup_remove_empty(const char *path)
+{
+	struct husk_cgroup *cg = NULL;
+	struct husk_err ignore = {0};
+	char rel[PATH_MAX], dir[PATH_MAX];
+	bool all;
+
+	if (cg_alloc(path, &cg, &ignore) < 0)
+		return false;
+	all = !cg->lay->fake; /* plain directories with files: rmdir can't */
+	for (size_t i = 0; all && i < cg->lay->n; i++)
+		if (dir_path(&cg->lay->h[i], cg->path, rel, dir, sizeof(dir)) <
+			0 ||
+		    (rmdir(dir) < 0 && errno != ENOENT))
+			all = false;
+	husk_cgroup_free(cg);
 	return all;
 }
 

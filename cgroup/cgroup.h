@@ -78,6 +78,13 @@ int husk_cgroup_pids(struct husk_cgroup *cg, pid_t **pids, size_t *n,
  * container's own child cgroups) in every hierarchy.  Already gone is fine.
  */
 int husk_cgroup_destroy(struct husk_cgroup *cg, struct husk_err *err);
+/*
+ * rmdir the cgroup at @path in every hierarchy, opening nothing (a
+ * container whose processes are all gone): true when none is left, false
+ * when one stays (processes or child cgroups in it): husk_cgroup_destroy()
+ * then.
+ */
+bool husk_cgroup_remove_empty(const char *path);
 
 /*
  * Inside the container's mount namespace, before pivot_root: mount a view

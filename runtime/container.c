@@ -161,10 +161,9 @@ static int open_init(const struct husk_state *st)
 	return fd;
 }
 
-/* SIGKILL the init and wait (bounded) until it has exited. */
-static void kill_init(const struct husk_state *st)
+/* SIGKILL the init (its pidfd @fd) and wait (bounded) until it exits. */
+static void kill_init(int fd)
 {
-	_cleanup_close_ int fd = open_init(st);
 	struct pollfd p = { .fd = fd, .events = POLLIN };
 
 	if (fd < 0)
@@ -175,11 +174,34 @@ static void kill_init(const struct husk_state *st)
 	poll(&p, 1, EXIT_TIMEOUT_MS);
 }
 
+/*
+ * Thaw (a frozen task can't die), kill the init, empty and remove the
+ * cgroup.  With the init gone (it exited, or husk run reaped it) an empty
+ * cgroup's dirs are removed by path: nothing to open, thaw or kill.
+ */
+static int kill_and_remove_cgroup(struct husk_state *st, struct husk_err *err)
+{
+	_cleanup_close_ int init = open_init(st);
+	struct husk_cgroup *cg;
+	int ret = 0;
+
+	if (init < 0 && st->cgroup_path &&
+	    husk_cgroup_remove_empty(st->cgroup_path))
+		return 0;
+	cg = open_cgroup(st);
+	if (cg)
+		husk_cgroup_freeze(cg, false, err);
+	kill_init(init);
+	if (cg && husk_cgroup_destroy(cg, err) < 0)
+		ret = err->code;
+	husk_cgroup_free(cg);
+	return ret;
+}
+
 int husk_container_teardown(const char *root, struct husk_state *st,
 			    bool poststop, struct husk_err *err)
 {
 	char dir[PATH_MAX];
-	struct husk_cgroup *cg = open_cgroup(st);
 	int ret = 0;
 
 	husk_debug("%s: tearing down (pid %d, cgroup %s, network %s)", st->id,
@@ -188,13 +210,8 @@ int husk_container_teardown(const char *root, struct husk_state *st,
 
 	if (husk_state_path(root, st->id, NULL, dir, sizeof(dir), err) < 0)
 		return err->code;
-	/* A frozen task can't die: thaw before killing. */
-	if (cg)
-		husk_cgroup_freeze(cg, false, err);
-	kill_init(st);
-	if (cg && husk_cgroup_destroy(cg, err) < 0)
+	if (kill_and_remove_cgroup(st, err) < 0)
 		ret = err->code;
-	husk_cgroup_free(cg);
 	if (st->network && husk_net_detach(root, st->id, dir, err) < 0)
 		ret = err->code;
 	if (st->overlay && husk_overlay_cleanup(dir, err) < 0)
