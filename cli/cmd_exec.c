@@ -187,15 +187,15 @@ static int set_env(struct husk_strv *env, const char *kv, struct husk_err *err)
 	return husk_strv_push(env, kv) < 0 ? husk_fail(err, ENOMEM, "--env") : 0;
 }
 
-static int process_from_flags(const struct husk_global *g,
-			      const struct exec_args *a,
-			      struct husk_process *p, struct husk_err *err)
+/* The container's own process, changed by the exec flags (as runc does). */
+static int apply_flags(struct husk_process *p, const void *arg,
+		       struct husk_err *err)
 {
-	if (husk_exec_default_process(g->root, a->id, p, err) < 0)
-		return err->code;
+	const struct exec_args *a = arg;
+
 	husk_strv_free(&p->args);
-	for (char **arg = a->args; *arg; arg++)
-		if (husk_strv_push(&p->args, *arg) < 0)
+	for (char **arg_v = a->args; *arg_v; arg_v++)
+		if (husk_strv_push(&p->args, *arg_v) < 0)
 			return husk_fail(err, ENOMEM, "args");
 	for (size_t i = 0; i < a->env.n; i++)
 		if (set_env(&p->env, a->env.v[i], err) < 0)
@@ -213,14 +213,13 @@ static int process_from_flags(const struct husk_global *g,
 	return add_caps(p, &a->caps, err);
 }
 
-static int load_process(const struct husk_global *g, const struct exec_args *a,
-			struct husk_process *p, struct husk_err *err)
+/* --process FILE: the whole process, as runc takes it. */
+static int load_process(const struct exec_args *a, struct husk_process *p,
+			struct husk_err *err)
 {
 	_cleanup_free_ char *json = NULL;
 	size_t len;
 
-	if (!a->process_file)
-		return process_from_flags(g, a, p, err);
 	if (husk_read_file(a->process_file, &json, &len, err) < 0)
 		return err->code;
 	if (husk_process_parse(json, len, p, err) < 0)
@@ -254,20 +253,28 @@ static int exec_foreground_tty(struct husk_exec_opts *o, pid_t *pid,
 	return ret;
 }
 
+/* @p NULL: the container's own process with the flags applied. */
 static int run_exec(const struct husk_global *g, const struct exec_args *a,
 		    const struct husk_process *p, const sigset_t *set)
 {
 	struct husk_exec_opts o = {
-		.root = g->root, .id = a->id, .proc = p,
-		.console_socket = a->console_socket, .console_fd = -1,
-		.preserve_fds = a->preserve_fds, .pid_file = a->pid_file,
+	    .root = g->root,
+	    .id = a->id,
+	    .proc = p,
+	    .adjust = apply_flags,
+	    .adjust_arg = a,
+	    .console_socket = a->console_socket,
+	    .console_fd = -1,
+	    .preserve_fds = a->preserve_fds,
+	    .pid_file = a->pid_file,
 	};
+	bool tty = p ? p->terminal : a->tty;
 	struct husk_err err = { 0 };
 	bool start_failed = false;
 	int master = -1, ret;
 	pid_t pid = -1;
 
-	if (p->terminal && !a->console_socket && !a->detach)
+	if (tty && !a->console_socket && !a->detach)
 		ret = exec_foreground_tty(&o, &pid, &master, &start_failed,
 					  &err);
 	else
@@ -297,10 +304,10 @@ int cmd_exec(const struct husk_global *g, int argc, char **argv)
 		goto out;
 	}
 	cli_block_relayed(&set);
-	if (load_process(g, &a, &p, &err) < 0)
+	if (a.process_file && load_process(&a, &p, &err) < 0)
 		ret = cli_fail(&err);
 	else
-		ret = run_exec(g, &a, &p, &set);
+		ret = run_exec(g, &a, a.process_file ? &p : NULL, &set);
 	husk_process_free(&p);
 out:
 	husk_strv_free(&a.env);

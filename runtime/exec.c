@@ -43,6 +43,8 @@
 
 struct exec {
 	const struct husk_exec_opts *o;
+	const struct husk_process *proc; /* o->proc, or own */
+	struct husk_process own; /* o->proc NULL: the spec's, adjusted */
 	struct husk_state st;
 	struct husk_spec spec;
 	struct husk_cgroup *cg;
@@ -72,7 +74,7 @@ static int check_status(struct exec *x, struct husk_err *err)
 
 static int check_process(const struct exec *x, struct husk_err *err)
 {
-	const struct husk_process *p = x->o->proc;
+	const struct husk_process *p = x->proc;
 
 	if (p->args.n == 0)
 		return husk_fail(err, 0, "exec: process.args: required");
@@ -100,11 +102,27 @@ static int open_container(struct exec *x, struct husk_err *err)
 	return 0;
 }
 
+/* The process to run: the caller's, or the spec's with its changes. */
+static int take_process(struct exec *x, struct husk_err *err)
+{
+	const struct husk_exec_opts *o = x->o;
+
+	if (o->proc) {
+		x->proc = o->proc;
+		return 0;
+	}
+	x->own = x->spec.process;
+	memset(&x->spec.process, 0, sizeof(x->spec.process));
+	x->proc = &x->own;
+	return o->adjust ? o->adjust(&x->own, o->adjust_arg, err) : 0;
+}
+
 static int open_target(struct exec *x, struct husk_err *err)
 {
 	const struct husk_exec_opts *o = x->o;
 
-	if (open_container(x, err) < 0 || check_process(x, err) < 0)
+	if (open_container(x, err) < 0 || take_process(x, err) < 0 ||
+	    check_process(x, err) < 0)
 		return err->code;
 	if (x->st.cgroup_path &&
 	    husk_cgroup_open(x->st.cgroup_path, false, &x->cg, err) < 0)
@@ -119,7 +137,7 @@ static int open_target(struct exec *x, struct husk_err *err)
 /* Inside the container: become the process and execve it. */
 static _Noreturn void exec_final(struct exec *x)
 {
-	const struct husk_process *p = x->o->proc;
+	const struct husk_process *p = x->proc;
 	struct husk_err err = { 0 };
 	int keep[2] = { x->sync[1], x->tramp_fd };
 	char exe[PATH_MAX];
@@ -230,6 +248,7 @@ static void exec_release(struct exec *x)
 	if (x->lock_fd >= 0)
 		close(x->lock_fd);
 	husk_cgroup_free(x->cg);
+	husk_process_free(&x->own);
 	husk_spec_free(&x->spec);
 	husk_state_free(&x->st);
 }
@@ -255,22 +274,6 @@ int husk_container_exec(const struct husk_exec_opts *o, pid_t *pid,
 	}
 out:
 	ret = err->code;
-	exec_release(&x);
-	return ret;
-}
-
-int husk_exec_default_process(const char *root, const char *id,
-			      struct husk_process *proc, struct husk_err *err)
-{
-	struct husk_exec_opts o = { .root = root, .id = id, .console_fd = -1 };
-	struct exec x = { .o = &o, .lock_fd = -1, .init_pidfd = -1,
-			  .console_fd = -1, .sync = { -1, -1 } };
-	int ret = open_container(&x, err);
-
-	if (ret == 0) {
-		*proc = x.spec.process;
-		memset(&x.spec.process, 0, sizeof(x.spec.process));
-	}
 	exec_release(&x);
 	return ret;
 }

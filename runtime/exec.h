@@ -17,7 +17,15 @@
 struct husk_exec_opts {
 	const char *root; /* state root (--root) */
 	const char *id;
-	const struct husk_process *proc; /* what to run */
+	/*
+	 * What to run; NULL: the container's own process (its config.json),
+	 * as the base the exec flags modify (as runc does), changed by
+	 * @adjust once the container is open.
+	 */
+	const struct husk_process *proc;
+	int (*adjust)(struct husk_process *p, const void *arg,
+		      struct husk_err *err);
+	const void *adjust_arg;
 	const char *console_socket; /* NULL: none */
 	/* proc->terminal without a console socket: our end of a socketpair
 	 * the pty master comes back on (foreground proxy); else -1. */
@@ -38,12 +46,5 @@ struct husk_exec_opts {
  */
 int husk_container_exec(const struct husk_exec_opts *o, pid_t *pid,
 			bool *start_failed, struct husk_err *err);
-
-/*
- * The process of the container's own config.json, as the base that the
- * exec flags (--cwd, --env, --user, --cap, ...) modify, as runc does.
- */
-int husk_exec_default_process(const char *root, const char *id,
-			      struct husk_process *proc, struct husk_err *err);
 
 #endif
