@@ -26,7 +26,8 @@ set_hook()
 
 @test "every hook kind runs in order with the container's state on stdin" {
 	id=$(new_cid)
-	make_bundle --copy "$BUNDLE" true
+	# Alive while poststart runs: its state says running only then.
+	make_bundle --copy "$BUNDLE" sleep 0.5
 	for k in prestart createRuntime createContainer startContainer \
 		poststart poststop; do
 		set_hook "$k"
