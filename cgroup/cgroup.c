@@ -716,7 +716,8 @@ bool husk_cgroup_remove_empty(const char *path)
 	char rel[PATH_MAX], dir[PATH_MAX];
 	bool all;
 
-	if (cg_alloc(path, &cg, &ignore) < 0)
+	cg_alloc(path, &cg, &ignore);
+	if (!cg) /* cg_alloc failed */
 		return false;
 	all = !cg->lay->fake; /* plain directories with files: rmdir can't */
 	for (size_t i = 0; all && i < cg->lay->n; i++)
