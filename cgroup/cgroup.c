@@ -699,7 +699,7 @@ static bool remove_empty(struct husk_cgroup *cg)
 	for (size_t i = 0; i < cg->lay->n; i++) {
 		struct cg_dir *d = &cg->d[i];
 
-		if (d->fd < 0)
+		if (!d->path) /* never looked at */
 			continue;
 		if (rmdir(d->path) == 0 || errno == ENOENT)
 			husk_closep(&d->fd);
@@ -714,17 +714,17 @@ bool husk_cgroup_remove_empty(const char *path)
 	struct husk_cgroup *cg = NULL;
 	struct husk_err ignore = {0};
 	char rel[PATH_MAX], dir[PATH_MAX];
-	bool all;
+	bool all = true;
 
 	cg_alloc(path, &cg, &ignore);
 	if (!cg) /* cg_alloc failed */
 		return false;
-	all = !cg->lay->fake; /* plain directories with files: rmdir can't */
+	/* The dirs' paths, as open_one() names them, without opening them. */
 	for (size_t i = 0; all && i < cg->lay->n; i++)
-		if (dir_path(&cg->lay->h[i], cg->path, rel, dir, sizeof(dir)) <
-			0 ||
-		    (rmdir(dir) < 0 && errno != ENOENT))
-			all = false;
+		all = dir_path(&cg->lay->h[i], cg->path, rel, dir,
+			       sizeof(dir)) == 0 &&
+		      (cg->d[i].path = strdup(dir)) != NULL;
+	all = all && remove_empty(cg);
 	husk_cgroup_free(cg);
 	return all;
 }
